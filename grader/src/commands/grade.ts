@@ -1,0 +1,137 @@
+/** `npm run grade`: score exercises with the trusted tests and print, or write, the report. */
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { grade } from "../grade.ts";
+import { allExercises, type Course, type Exercise, findExercise, loadCourse } from "../manifest.ts";
+import { exercisesDir, relativeToRoot } from "../paths.ts";
+import { renderMarkdown } from "../report/markdown.ts";
+import { progressPrinter, renderTerminal } from "../report/terminal.ts";
+import type { Report } from "../report/types.ts";
+import { defaultTarget, type Target } from "../target.ts";
+import { UsageError } from "./errors.ts";
+
+export const usage = `npm run grade [-- options]
+  --dir DIR          grade the learner files in DIR (laid out like exercises/); default exercises/
+  --only ID          grade only this exercise (id or short name); repeatable
+  --json FILE        write the report as JSON (a superset of Gradescope's results.json)
+  --markdown FILE    write the report as markdown
+  --seed N           fast-check seed (default: the course's fixed grading seed)
+  --timeout SECONDS  wall-clock limit per exercise (default: from the manifest)
+  --min-score N      exit 1 unless the score reaches N
+  --batch DIR        grade every subfolder of DIR as one learner's submission
+  --gradebook PATH   with --batch: write PATH.csv and PATH.json (default gradebook)`;
+
+export async function gradeCommand(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      dir: { type: "string" },
+      only: { type: "string", multiple: true },
+      json: { type: "string" },
+      markdown: { type: "string" },
+      seed: { type: "string" },
+      timeout: { type: "string" },
+      "min-score": { type: "string" },
+      batch: { type: "string" },
+      gradebook: { type: "string" },
+      quiet: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  const course = loadCourse();
+  const exercises = values.only ? selectExercises(course, values.only) : allExercises(course);
+  const seed =
+    values.seed !== undefined ? parseNumber("--seed", values.seed, Number.isInteger) : course.grading.seed;
+  const timeoutSeconds =
+    values.timeout !== undefined ? parseNumber("--timeout", values.timeout, (n) => n > 0) : undefined;
+  const common = { exercises, seed, ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) };
+
+  if (values.batch !== undefined) {
+    const { gradeBatch } = await import("./batch.ts");
+    return gradeBatch(course, resolveDir("--batch", values.batch), values.gradebook ?? "gradebook", common);
+  }
+
+  const target =
+    values.dir !== undefined
+      ? { root: submissionRoot(resolveDir("--dir", values.dir)), overrides: {} }
+      : defaultTarget;
+  const report = await grade(course, {
+    ...common,
+    target,
+    onProgress: values.quiet ? undefined : progressPrinter(),
+  });
+  writeReports(report, values);
+  if (!values.quiet)
+    console.log(renderTerminal(report, `${course.title}: grading ${describeTarget(target)} (seed ${seed})`));
+
+  if (values["min-score"] !== undefined) {
+    const min = parseNumber("--min-score", values["min-score"], (n) => n >= 0);
+    if (report.score < min) {
+      console.error(`score ${report.score} is below --min-score ${min}`);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+export function writeReports(
+  report: Report,
+  files: { json?: string | undefined; markdown?: string | undefined },
+): void {
+  if (files.json) writeFile(files.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (files.markdown) writeFile(files.markdown, renderMarkdown(report));
+}
+
+function writeFile(file: string, text: string): void {
+  const absolute = path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
+  mkdirSync(path.dirname(absolute), { recursive: true });
+  writeFileSync(absolute, text);
+}
+
+export function selectExercises(course: Course, queries: readonly string[]): Exercise[] {
+  const wanted = new Set(
+    queries
+      .flatMap((q) => q.split(","))
+      .filter((q) => q.trim() !== "")
+      .map((q) => findExercise(course, q)),
+  );
+  return allExercises(course).filter((e) => wanted.has(e));
+}
+
+/** Paths on the command line are relative to where the user ran npm, not to the repository. */
+export function resolveDir(flag: string, dir: string): string {
+  const absolute = path.resolve(process.env.INIT_CWD ?? process.cwd(), dir);
+  if (!existsSync(absolute) || !statSync(absolute).isDirectory()) {
+    throw new UsageError(
+      `${flag} ${dir}: no such folder (looked for ${absolute}). Give a folder laid out like exercises/.`,
+    );
+  }
+  return absolute;
+}
+
+/** A submission may be a bare folder laid out like exercises/, or a clone of the whole course. */
+export function submissionRoot(dir: string): string {
+  const inner = path.join(dir, "exercises");
+  const looksLikeClone =
+    existsSync(inner) && statSync(inner).isDirectory() && !readdirSync(dir).some((n) => /^\d\d-/.test(n));
+  return looksLikeClone ? inner : dir;
+}
+
+function describeTarget(target: Target): string {
+  if (target.root === exercisesDir) return "exercises/";
+  const rel = relativeToRoot(target.root);
+  return rel.startsWith("..") || path.isAbsolute(rel) ? target.root : `${rel}/`;
+}
+
+function parseNumber(flag: string, text: string, valid: (n: number) => boolean): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || !valid(n))
+    throw new UsageError(`${flag} ${text}: not a valid number here.`);
+  return n;
+}

@@ -1,0 +1,363 @@
+/**
+ * `npm run verify`: the repository's own test command. It proves the tests right: every solution passes
+ * (three seeds), every stub fails with "TODO", every mutant is rejected, and the manifest, notes, code
+ * style, types, grader and coverage are in order. `--changed` checks only the exercises a change touches.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { affectedExercises, changedFiles } from "../changes.ts";
+import { gradeExercise, slug } from "../grade.ts";
+import {
+  allExercises,
+  type Course,
+  chapterOf,
+  type Exercise,
+  loadCourse,
+  mutantReplaces,
+} from "../manifest.ts";
+import { fromRoot, repoRoot, scratchDir, solutionsDir } from "../paths.ts";
+import { seconds } from "../report/format.ts";
+import { runIsolated } from "../run/isolate.ts";
+import { mapLimit } from "../run/parallel.ts";
+import { type ExerciseReport, scoreExercise } from "../score.ts";
+import { defaultTarget, type Target } from "../target.ts";
+import { consistencyProblems } from "../verify/consistency.ts";
+import { runTool } from "../verify/steps.ts";
+import { selectExercises } from "./grade.ts";
+
+interface CheckResult {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly durationMs: number;
+  readonly summary: string;
+  readonly problems: readonly string[];
+}
+
+export const COVERAGE_THRESHOLD = 90;
+const node = process.execPath;
+const bin = (pkg: string, file: string) => path.join(repoRoot, "node_modules", pkg, file);
+
+export async function verifyCommand(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      changed: { type: "boolean", default: false },
+      only: { type: "string", multiple: true },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      "npm run verify [-- --changed | --only ID ...]\n  --changed   only the exercises your change touches (fast, for daily work)\n  --only ID   only these exercises",
+    );
+    return 0;
+  }
+  const started = performance.now();
+  const course = loadCourse();
+  let exercises: readonly Exercise[] = allExercises(course);
+  let full = true;
+  if (values.only) {
+    exercises = selectExercises(course, values.only);
+    full = false;
+  } else if (values.changed) {
+    const affected = affectedExercises(course, changedFiles());
+    exercises = affected.exercises;
+    full = affected.all;
+    console.error(
+      full
+        ? "verify --changed: shared code changed, checking everything"
+        : `verify --changed: ${exercises.length} exercise(s) touched: ${exercises.map((e) => e.id).join(", ") || "none"}`,
+    );
+  }
+
+  const results: CheckResult[] = [];
+  const check = async (name: string, body: () => Promise<Omit<CheckResult, "name" | "durationMs">>) => {
+    process.stderr.write(`• ${name}…\n`);
+    const t0 = performance.now();
+    let result: Omit<CheckResult, "name" | "durationMs">;
+    try {
+      result = await body();
+    } catch (error) {
+      result = { ok: false, summary: "could not run", problems: [String((error as Error).stack ?? error)] };
+    }
+    const entry = { name, durationMs: Math.round(performance.now() - t0), ...result };
+    results.push(entry);
+    for (const problem of entry.problems) process.stderr.write(`  ✗ ${problem.replace(/\n/g, "\n    ")}\n`);
+  };
+
+  await check("manifest and notes", async () => {
+    const problems = consistencyProblems(course);
+    return {
+      ok: problems.length === 0,
+      summary: `${course.chapters.length} chapters, ${allExercises(course).length} exercises`,
+      problems,
+    };
+  });
+  await check("typecheck", async () =>
+    toolCheck(await runTool(node, [bin("typescript", "bin/tsc"), "-p", "."]), "tsc -p ."),
+  );
+  await check("lint", async () =>
+    toolCheck(await runTool(node, [bin("@biomejs/biome", "bin/biome"), "check", "."]), "biome check ."),
+  );
+  if (full) {
+    await check("grader tests", async () => {
+      const run = await runTool(
+        node,
+        [bin("vitest", "vitest.mjs"), "run", "--config", "grader/test/vitest.config.ts"],
+        { NO_COLOR: "1" },
+      );
+      const summary = /Tests\s+(.*)/.exec(run.output)?.[1]?.trim() ?? "";
+      return { ok: run.ok, summary, problems: run.ok ? [] : [tail(run.output)] };
+    });
+  }
+  if (exercises.length > 0) await checkExercises(course, exercises, full, check);
+
+  const failed = results.filter((r) => !r.ok);
+  console.log(renderSummary(results, performance.now() - started));
+  return failed.length === 0 ? 0 : 1;
+}
+
+type Check = (name: string, body: () => Promise<Omit<CheckResult, "name" | "durationMs">>) => Promise<void>;
+
+/** Solutions, stubs and mutants: every run is a real grading run, several at once. */
+async function checkExercises(
+  course: Course,
+  exercises: readonly Exercise[],
+  full: boolean,
+  check: Check,
+): Promise<void> {
+  const seeds = full
+    ? [course.grading.seed, course.grading.seed + 1, course.grading.seed + 2]
+    : [course.grading.seed];
+  const solutions: Target = { root: solutionsDir, overrides: {} };
+  const workRoot = path.join(scratchDir, `verify-${process.pid}`);
+  mkdirSync(workRoot, { recursive: true });
+
+  interface Job {
+    readonly kind: "solution" | "stub" | "mutant";
+    readonly exercise: Exercise;
+    readonly target: Target;
+    readonly seed: number;
+    readonly label: string;
+  }
+  const jobs: Job[] = [];
+  // With coverage on, the first seed of the solutions runs in one coverage run below.
+  for (const seed of full ? seeds.slice(1) : seeds) {
+    for (const exercise of exercises)
+      jobs.push({ kind: "solution", exercise, target: solutions, seed, label: `seed ${seed}` });
+  }
+  for (const exercise of exercises)
+    jobs.push({ kind: "stub", exercise, target: defaultTarget, seed: seeds[0]!, label: "stub" });
+  for (const exercise of exercises) {
+    for (const mutant of exercise.mutants) {
+      const target = {
+        root: defaultTarget.root,
+        overrides: { [mutantReplaces(exercise, mutant)]: mutant.file },
+      };
+      jobs.push({ kind: "mutant", exercise, target, seed: seeds[0]!, label: mutant.file });
+    }
+  }
+
+  let coverage:
+    | { ok: boolean; summary: string; problems: string[]; solutionReports: ExerciseReport[] }
+    | undefined;
+  const reports = new Map<Job, ExerciseReport>();
+  let done = 0;
+  await check(`exercise runs (${jobs.length}${full ? " + coverage" : ""})`, async () => {
+    try {
+      const coverageRun = full
+        ? runCoverage(course, exercises, seeds[0]!, path.join(workRoot, "coverage"))
+        : Promise.resolve(undefined);
+      const lanes = Math.max(1, availableParallelism() - (full ? 1 : 0));
+      const graded = mapLimit(jobs, lanes, async (job, index) => {
+        const report = await gradeExercise(course, {
+          exercise: job.exercise,
+          target: job.target,
+          seed: job.seed,
+          workDir: path.join(workRoot, `${index}-${slug(job.exercise)}`),
+        });
+        reports.set(job, report);
+        done++;
+        if (done % 5 === 0 || done === jobs.length)
+          process.stderr.write(`  ${done}/${jobs.length} exercise runs done\n`);
+      });
+      [coverage] = await Promise.all([coverageRun, graded]);
+    } finally {
+      rmSync(workRoot, { recursive: true, force: true });
+    }
+    return { ok: reports.size === jobs.length, summary: `${availableParallelism()} cores`, problems: [] };
+  });
+
+  const of = (kind: Job["kind"]) =>
+    jobs.filter((j) => j.kind === kind).map((j) => ({ job: j, report: reports.get(j)! }));
+
+  await check(
+    `solutions pass (${seeds.length === 1 ? `seed ${seeds[0]}` : `seeds ${seeds.join(", ")}`})`,
+    async () => {
+      const runs = [
+        ...of("solution"),
+        ...(coverage?.solutionReports ?? []).map((report) => ({ job: undefined, report })),
+      ];
+      const problems: string[] = [];
+      for (const { job, report } of runs) {
+        if (report.status !== "passed")
+          problems.push(
+            `${report.id} (${job?.label ?? `seed ${seeds[0]}`}): ${report.status}: ${report.message}${firstFailure(report)}`,
+          );
+      }
+      for (const exercise of exercises) {
+        const slowest = Math.max(
+          ...runs.filter((r) => r.report.id === exercise.id).map((r) => r.report.duration_ms),
+        );
+        const limit = 1000 * (exercise.timeoutSeconds ?? course.grading.timeoutSeconds);
+        if (slowest > limit / 2)
+          problems.push(
+            `${exercise.id}: the solution took ${seconds(slowest)} of its ${seconds(limit)} limit; raise timeoutSeconds or speed the tests up`,
+          );
+      }
+      const slowest = Math.max(0, ...runs.map((r) => r.report.duration_ms));
+      return {
+        ok: problems.length === 0,
+        summary: `${exercises.length} exercises × ${seeds.length} seeds; slowest ${seconds(slowest)}`,
+        problems,
+      };
+    },
+  );
+
+  await check("stubs fail with TODO", async () => {
+    const problems = of("stub")
+      .filter(({ report }) => report.status !== "not-started")
+      .map(({ report }) => {
+        const offender = report.tests.find((t) => t.status === "passed" || !/\bTODO\b/.test(t.output));
+        return `${report.id}: the stub should fail every test with "TODO", but it is ${report.status}${offender ? ` (${offender.name}: ${offender.status === "passed" ? "passes" : firstLineOf(offender.output)})` : ""}`;
+      });
+    return { ok: problems.length === 0, summary: `${exercises.length} stubs`, problems };
+  });
+
+  await check("mutants rejected", async () => {
+    const mutants = of("mutant");
+    const problems: string[] = [];
+    for (const { job, report } of mutants) {
+      if (report.status === "passed")
+        problems.push(`${job.label} (${report.id}) passes every test; strengthen the tests until one fails`);
+      else if (/could not load|did not run/.test(report.message))
+        problems.push(`${job.label} (${report.id}) does not even load: ${report.message}`);
+    }
+    return {
+      ok: problems.length === 0,
+      summary: `${mutants.length - problems.length}/${mutants.length} rejected`,
+      problems,
+    };
+  });
+
+  if (coverage) {
+    const { ok, summary, problems } = coverage;
+    await check("coverage of solutions", async () => ({ ok, summary, problems }));
+  }
+}
+
+/** One vitest run of every solution with V8 coverage; its results also count as the first seed. */
+async function runCoverage(course: Course, exercises: readonly Exercise[], seed: number, workDir: string) {
+  const reportsDir = path.join(workDir, "report");
+  const run = await runIsolated({
+    testFiles: exercises.map((e) => fromRoot(e.test)),
+    target: { root: solutionsDir, overrides: {} },
+    seed,
+    timeoutMs: 300_000,
+    workDir,
+    vitestArgs: [
+      "--coverage.enabled",
+      "--coverage.provider=v8",
+      "--coverage.include=solutions/**",
+      "--coverage.reporter=json-summary",
+      `--coverage.reportsDirectory=${reportsDir}`,
+    ],
+  });
+  const solutionReports = exercises.map((exercise) =>
+    scoreExercise({
+      exercise,
+      chapter: chapterOf(course, exercise).id,
+      learnerFiles: [],
+      diagnostics: [],
+      runs: [
+        {
+          ...run,
+          results: run.results && {
+            ...run.results,
+            tests: run.results.tests.filter((t) => t.file === exercise.test),
+          },
+        },
+      ],
+      timeoutMs: 300_000,
+    }),
+  );
+  const summaryFile = path.join(reportsDir, "coverage-summary.json");
+  if (!existsSync(summaryFile)) {
+    return {
+      ok: false,
+      summary: "no coverage report",
+      problems: [`the coverage run produced no report: ${tail(run.outputTail)}`],
+      solutionReports,
+    };
+  }
+  const total = (JSON.parse(readFileSync(summaryFile, "utf8")) as { total: Record<string, { pct: number }> })
+    .total;
+  const lines = total.lines?.pct ?? 0;
+  const branches = total.branches?.pct ?? 0;
+  const ok = lines >= COVERAGE_THRESHOLD && branches >= COVERAGE_THRESHOLD;
+  return {
+    ok,
+    summary: `lines ${lines.toFixed(1)} %, branches ${branches.toFixed(1)} % (≥ ${COVERAGE_THRESHOLD} %)`,
+    problems: ok
+      ? []
+      : [
+          `coverage of solutions/ is below ${COVERAGE_THRESHOLD} %: lines ${lines} %, branches ${branches} %; test the uncovered paths`,
+        ],
+    solutionReports,
+  };
+}
+
+function toolCheck(
+  result: { ok: boolean; output: string },
+  command: string,
+): Omit<CheckResult, "name" | "durationMs"> {
+  return {
+    ok: result.ok,
+    summary: result.ok ? "clean" : `run \`npx ${command}\` for details`,
+    problems: result.ok ? [] : [tail(result.output)],
+  };
+}
+
+function firstFailure(report: ExerciseReport): string {
+  const failing = report.tests.find((t) => t.status === "failed");
+  return failing ? `\n${failing.name}\n${failing.output.slice(0, 1500)}` : "";
+}
+
+function firstLineOf(text: string): string {
+  return (
+    text
+      .split("\n")
+      .find((l) => l.trim() !== "")
+      ?.slice(0, 160) ?? ""
+  );
+}
+
+function tail(text: string, lines = 40): string {
+  return text.trim().split("\n").slice(-lines).join("\n");
+}
+
+function renderSummary(results: readonly CheckResult[], totalMs: number): string {
+  const width = Math.max(...results.map((r) => r.name.length));
+  const rows = results.map(
+    (r) =>
+      `  ${r.ok ? "✓" : "✗"} ${r.name.padEnd(width)}  ${seconds(r.durationMs).padStart(7)}  ${r.summary}`,
+  );
+  const failed = results.filter((r) => !r.ok).length;
+  const verdict =
+    failed === 0
+      ? `verify passed in ${seconds(totalMs)}`
+      : `verify FAILED: ${failed} of ${results.length} checks (details above)`;
+  return ["", "verify summary", ...rows, verdict].join("\n");
+}

@@ -1,0 +1,75 @@
+/** The grade as a terminal table grouped by chapter, and a progress line while grading runs. */
+
+import type { ProgressEvent } from "../grade.ts";
+import { shortName } from "../manifest.ts";
+import { percent, STATUS_MARK, seconds } from "./format.ts";
+import type { Report } from "./types.ts";
+
+const useColor = () => process.stdout.isTTY === true && !process.env.NO_COLOR;
+const paint = (code: number, text: string) => (useColor() ? `\u001b[${code}m${text}\u001b[0m` : text);
+const dim = (text: string) => paint(2, text);
+const bold = (text: string) => paint(1, text);
+
+const STATUS_COLOR: Record<string, number> = { passed: 32, partial: 33, "not-started": 2, timeout: 35 };
+
+export function renderTerminal(report: Report, heading: string): string {
+  const lines: string[] = [bold(heading), ""];
+  const nameWidth = Math.max(12, ...report.exercises.map((e) => shortName(e).length));
+  for (const chapter of report.chapters) {
+    lines.push(`${bold(`${chapter.id} · ${chapter.title}`)}  ${chapter.score}/${chapter.max_score}`);
+    for (const e of report.exercises.filter((x) => x.chapter === chapter.id)) {
+      const status = paint(STATUS_COLOR[e.status] ?? 31, `${STATUS_MARK[e.status]} ${e.status.padEnd(13)}`);
+      const points = `${e.score}/${e.max_score}`.padStart(7);
+      lines.push(`  ${status} ${shortName(e).padEnd(nameWidth)} ${points}  ${dim(e.message)}`);
+    }
+    lines.push("");
+  }
+  lines.push(
+    `${bold(`Score ${report.score}/${report.max_score}`)} (${percent(report.score, report.max_score)}) in ${seconds(report.execution_time * 1000)}`,
+  );
+  if (!report.integrity.ok) {
+    lines.push(
+      paint(
+        33,
+        `Protected files changed (their changes were ignored): ${report.integrity.changed_protected_files.join(", ")}`,
+      ),
+    );
+  }
+  lines.push(
+    report.next ? `next up: ${report.next.id} — ${report.next.command}` : "Every exercise passes. Well done!",
+  );
+  return lines.join("\n");
+}
+
+/** Prints progress: one rewritten line on a terminal, one line per finished exercise otherwise. */
+export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (event: ProgressEvent) => void {
+  const running = new Set<string>();
+  let finished = 0;
+  const tty = stream.isTTY === true;
+  const started = performance.now();
+  return (event) => {
+    if (event.kind === "typecheck") {
+      if (tty) stream.write("\rtype-checking your files…");
+      else stream.write("type-checking your files…\n");
+      return;
+    }
+    if (event.kind === "start") {
+      running.add(shortName(event.exercise));
+    } else {
+      running.delete(shortName(event.report));
+      if (!tty) {
+        const { report } = event;
+        stream.write(
+          `[${event.done}/${event.total}] ${report.id} ${report.status} ${report.score}/${report.max_score} (${seconds(report.duration_ms)})\n`,
+        );
+        return;
+      }
+    }
+    if (!tty) return;
+    if (event.kind === "done") finished = event.done;
+    const elapsed = seconds(performance.now() - started);
+    const line = `grading ${finished}/${event.total} done · ${elapsed}${running.size > 0 ? ` · running ${[...running].join(", ")}` : ""}`;
+    stream.write(`\r\u001b[2K${line}`);
+    if (finished === event.total) stream.write("\r\u001b[2K");
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * Runs one test file in its own vitest process, in its own process group, under a hard wall-clock limit.
+ *
+ * vitest cannot stop a synchronous hang (`while (true) {}`, Atomics.wait on the test thread): its timeouts
+ * are timers inside the very thread that is stuck. Only killing the whole process group from outside
+ * works, and a leaked child process may hold our pipes open, so we wait for the process to exit, never for
+ * its output to close.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { repoRoot } from "../paths.ts";
+import { type Target, targetToEnv } from "../target.ts";
+import { RUN_ENV } from "../vitest/env.ts";
+import type { IsolatedRunLike, RunResults } from "./results.ts";
+
+export interface IsolatedRunOptions {
+  /** Absolute paths of the test files (one, when grading). */
+  readonly testFiles: readonly string[];
+  readonly target: Target;
+  /** fast-check seed; undefined for a random one. */
+  readonly seed?: number;
+  readonly timeoutMs: number;
+  /** A fresh folder for this run's files (results, current test). */
+  readonly workDir: string;
+  /** Full names of tests to skip (a re-run after a hang). */
+  readonly skip?: readonly string[];
+  /** Extra vitest CLI arguments (e.g. coverage). */
+  readonly vitestArgs?: readonly string[];
+}
+
+export type IsolatedRun = IsolatedRunLike;
+
+const vitestEntry = path.join(repoRoot, "node_modules", "vitest", "vitest.mjs");
+export const gradeConfig = path.join(repoRoot, "grader", "vitest.grade.config.ts");
+const OUTPUT_TAIL_BYTES = 16 * 1024;
+
+/** Only what a test run needs: no tokens or secrets from the grader's environment reach learner code. */
+function runEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const keep = ["PATH", "HOME", "TMPDIR", "TEMP", "TMP", "LANG", "LC_ALL", "SystemRoot", "CI"];
+  const env: NodeJS.ProcessEnv = { NO_COLOR: "1", FORCE_COLOR: "0" };
+  for (const key of keep) if (process.env[key] !== undefined) env[key] = process.env[key];
+  return { ...env, ...extra };
+}
+
+export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
+  const { workDir } = options;
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  const resultsFile = path.join(workDir, "results.json");
+  const currentTestFile = path.join(workDir, "current-test.txt");
+
+  const env = runEnvironment({
+    ...targetToEnv(options.target),
+    [RUN_ENV.results]: resultsFile,
+    [RUN_ENV.currentTest]: currentTestFile,
+    [RUN_ENV.grading]: "1",
+    [RUN_ENV.skip]: JSON.stringify(options.skip ?? []),
+    ...(options.seed !== undefined ? { [RUN_ENV.seed]: String(options.seed) } : {}),
+  });
+  const args = [
+    "--max-old-space-size=512",
+    vitestEntry,
+    "run",
+    // Absolute paths: vitest's file filters match substrings, so "ex1" would also run "ex10".
+    ...options.testFiles,
+    "--config",
+    gradeConfig,
+    ...(options.vitestArgs ?? []),
+  ];
+
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, {
+      cwd: repoRoot,
+      env,
+      detached: true, // its own process group, so we can kill everything it started
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let tail = "";
+    const keepTail = (chunk: Buffer) => {
+      tail = (tail + chunk.toString("utf8")).slice(-OUTPUT_TAIL_BYTES);
+    };
+    child.stdout.on("data", keepTail);
+    child.stderr.on("data", keepTail);
+
+    let timedOut = false;
+    const killGroup = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // The group is already gone.
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, options.timeoutMs);
+
+    const finish = (exitCode: number | null, signal: NodeJS.Signals | null) => {
+      clearTimeout(timer);
+      killGroup(); // reap anything the run left behind (leaked workers, child processes)
+      child.stdout.destroy();
+      child.stderr.destroy();
+      resolve({
+        results: readResults(resultsFile),
+        timedOut,
+        exitCode,
+        signal,
+        durationMs: Math.round(performance.now() - started),
+        runningTest: readRunningTest(currentTestFile),
+        outputTail: tail,
+      });
+    };
+    child.once("exit", finish);
+    child.once("error", (error) => {
+      tail += `\n${error.message}`;
+      finish(null, null);
+    });
+  });
+}
+
+function readResults(file: string): RunResults | null {
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as RunResults;
+  } catch {
+    return null;
+  }
+}
+
+function readRunningTest(file: string): string | undefined {
+  if (!existsSync(file)) return undefined;
+  const name = readFileSync(file, "utf8").trim();
+  return name === "" ? undefined : name;
+}

@@ -1,0 +1,262 @@
+/**
+ * From evidence (missing files, compiler diagnostics, isolated test runs) and the manifest's points to a
+ * status and a score per exercise. Pure: no files, no processes, so every rule here is unit-tested.
+ */
+import path from "node:path";
+import type { Exercise } from "./manifest.ts";
+import type { ErrorLocation, IsolatedRunLike, RunError, TestOutcome } from "./run/results.ts";
+import type { Diagnostic } from "./run/typecheck.ts";
+
+export const EXERCISE_STATUSES = [
+  "passed",
+  "partial",
+  "failed",
+  "not-started",
+  "missing",
+  "compile-error",
+  "timeout",
+  "crashed",
+] as const;
+export type ExerciseStatus = (typeof EXERCISE_STATUSES)[number];
+
+export interface TestReport {
+  /** "<exercise id> › <suite> › <test>" */
+  readonly name: string;
+  readonly score: number;
+  readonly max_score: number;
+  readonly status: "passed" | "failed";
+  readonly output: string;
+  /** Where in a learner file the failure points, when the stack says so. */
+  readonly location?: ErrorLocation;
+}
+
+export interface ExerciseReport {
+  readonly id: string;
+  readonly chapter: string;
+  readonly title: string;
+  readonly score: number;
+  readonly max_score: number;
+  readonly status: ExerciseStatus;
+  readonly duration_ms: number;
+  /** One line: why this status. */
+  readonly message: string;
+  readonly tests: readonly TestReport[];
+}
+
+export interface Evidence {
+  readonly exercise: Exercise;
+  readonly chapter: string;
+  /** Learner files as the learner knows them (e.g. "exercises/01-concepts/actor.ts"), absolute path. */
+  readonly learnerFiles: ReadonlyArray<{
+    readonly file: string;
+    readonly absolute: string;
+    readonly exists: boolean;
+  }>;
+  readonly diagnostics: readonly Diagnostic[];
+  /** The first run, then the re-run after a hang, if any. */
+  readonly runs: readonly IsolatedRunLike[];
+  readonly timeoutMs: number;
+}
+
+const TODO = /\bTODO\b/;
+const EXIT_CALLED = /process\.exit unexpectedly called with "?(-?\d+|undefined)"?/;
+const PARSE_ERROR = /SyntaxError|Transform failed|Parse failure|Unexpected token|Expected .* but found/;
+
+export const NAME_SEPARATOR = " › ";
+
+export function displayTestName(exerciseId: string, vitestName: string): string {
+  return [exerciseId, ...vitestName.split(" > ")].join(NAME_SEPARATOR);
+}
+
+export function scoreExercise(evidence: Evidence): ExerciseReport {
+  const { exercise } = evidence;
+  const base = {
+    id: exercise.id,
+    chapter: evidence.chapter,
+    title: exercise.title,
+    max_score: exercise.points,
+    duration_ms: evidence.runs.reduce((sum, run) => sum + run.durationMs, 0),
+  };
+  const failAll = (output: string) =>
+    Object.keys(exercise.tests).map((name) => testReport(exercise, name, undefined, output));
+
+  const missing = evidence.learnerFiles.filter((f) => !f.exists);
+  if (missing.length > 0) {
+    const message = `${missing.map((f) => f.file).join(", ")} not found; restore it with: git checkout -- ${missing.map((f) => f.file).join(" ")}`;
+    return { ...base, score: 0, status: "missing", message, tests: failAll(message) };
+  }
+
+  if (evidence.diagnostics.length > 0) {
+    const first = evidence.diagnostics[0]!;
+    const learner =
+      evidence.learnerFiles.find((f) => f.absolute === first.file)?.file ?? path.basename(first.file);
+    const more = evidence.diagnostics.length > 1 ? ` (and ${evidence.diagnostics.length - 1} more)` : "";
+    const message = `${learner}:${first.line}:${first.column} ${first.message}${more}`;
+    const listing = evidence.diagnostics
+      .map(
+        (d) =>
+          `${evidence.learnerFiles.find((f) => f.absolute === d.file)?.file ?? d.file}:${d.line}:${d.column} ${d.message}`,
+      )
+      .join("\n");
+    return {
+      ...base,
+      score: 0,
+      status: "compile-error",
+      message,
+      tests: failAll(`does not compile:\n${listing}`),
+    };
+  }
+
+  const learnerPaths = new Set(evidence.learnerFiles.map((f) => f.absolute));
+  const outcomes = mergeOutcomes(evidence.runs);
+  const hung = evidence.runs.filter((run) => run.timedOut).map((run) => run.runningTest);
+  const seconds = Math.round(evidence.timeoutMs / 1000);
+
+  const tests = Object.keys(exercise.tests).map((name) => {
+    if (hung.includes(name)) {
+      return testReport(
+        exercise,
+        name,
+        undefined,
+        `never finished: killed after ${seconds} s (an endless loop or a blocking wait?)`,
+      );
+    }
+    const outcome = outcomes.get(name);
+    return testReport(exercise, name, outcome, undefined, learnerPaths);
+  });
+  const score = tests.reduce((sum, t) => sum + t.score, 0);
+  const passedCount = tests.filter((t) => t.status === "passed").length;
+  const firstFailing = tests.find((t) => t.status === "failed");
+  const lastRun = evidence.runs.at(-1);
+
+  // A run that was killed: name the test that hung when the setup told us.
+  if (evidence.runs.some((run) => run.timedOut)) {
+    const names = hung.filter((n): n is string => n !== undefined);
+    const which =
+      names.length > 0 ? `test "${names.join('", "')}" never finished` : "the tests never finished";
+    const message = `killed after ${seconds} s: ${which} (an endless loop or a blocking wait?)${creditNote(passedCount, tests.length)}`;
+    return { ...base, score, status: "timeout", message, tests };
+  }
+
+  const crash = crashReason(lastRun, outcomes);
+  if (crash) {
+    const status = PARSE_ERROR.test(crash) && passedCount === 0 ? "compile-error" : "crashed";
+    return { ...base, score, status, message: `${crash}${creditNote(passedCount, tests.length)}`, tests };
+  }
+
+  if (passedCount === tests.length) {
+    return { ...base, score, status: "passed", message: `all ${tests.length} tests pass`, tests };
+  }
+  if (passedCount === 0 && tests.every((t) => TODO.test(t.output))) {
+    return {
+      ...base,
+      score,
+      status: "not-started",
+      message: `not started: the stub still says TODO (read ${exercise.notes})`,
+      tests,
+    };
+  }
+  const failing = firstFailing
+    ? `; first failing: ${shortTestName(firstFailing.name)}: ${firstLine(firstFailing.output)}`
+    : "";
+  return {
+    ...base,
+    score,
+    status: passedCount === 0 ? "failed" : "partial",
+    message: `${passedCount} of ${tests.length} tests pass${failing}`,
+    tests,
+  };
+}
+
+function creditNote(passed: number, total: number): string {
+  return passed > 0 ? `; ${passed} of ${total} tests pass` : "";
+}
+
+/** Results of the last run that reported, with earlier runs filling in tests it skipped. */
+function mergeOutcomes(runs: readonly IsolatedRunLike[]): Map<string, TestOutcome> {
+  const merged = new Map<string, TestOutcome>();
+  for (const run of runs) {
+    for (const outcome of run.results?.tests ?? []) {
+      if (outcome.state === "skipped" && merged.has(outcome.name)) continue;
+      merged.set(outcome.name, outcome);
+    }
+  }
+  return merged;
+}
+
+/** Why a run that was not killed still counts as a crash, or undefined if it did not crash. */
+function crashReason(
+  run: IsolatedRunLike | undefined,
+  outcomes: Map<string, TestOutcome>,
+): string | undefined {
+  if (!run) return "the tests did not run";
+  const allErrors: RunError[] = [
+    ...(run.results?.unhandledErrors ?? []),
+    ...(run.results?.moduleErrors ?? []),
+    ...[...outcomes.values()].flatMap((t) => t.errors),
+  ];
+  const exit = allErrors.map((e) => EXIT_CALLED.exec(e.message)).find((m) => m !== null);
+  if (exit)
+    return `the code called process.exit(${exit[1] === "undefined" ? "" : exit[1]}), which ends the whole program`;
+  if (!run.results) {
+    const how = run.signal ? `signal ${run.signal}` : `exit code ${run.exitCode}`;
+    return `the test process died before reporting (${how})${outputHint(run.outputTail)}`;
+  }
+  const unhandled = run.results.unhandledErrors[0];
+  if (unhandled) return `an error escaped the tests: ${firstLine(unhandled.message)}`;
+  const moduleError = run.results.moduleErrors[0];
+  if (moduleError) return `the test file could not load the exercise: ${firstLine(moduleError.message)}`;
+  if ([...outcomes.values()].some((t) => t.state === "pending"))
+    return "the test process stopped in the middle of a test";
+  return undefined;
+}
+
+function outputHint(tail: string): string {
+  const line = tail
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => /error|heap|memory|killed/i.test(l))
+    .at(-1);
+  return line ? `: ${line.slice(0, 200)}` : "";
+}
+
+function testReport(
+  exercise: Exercise,
+  name: string,
+  outcome: TestOutcome | undefined,
+  override?: string,
+  learnerPaths: ReadonlySet<string> = new Set(),
+): TestReport {
+  const max = exercise.tests[name] ?? 0;
+  const display = displayTestName(exercise.id, name);
+  if (override !== undefined)
+    return { name: display, score: 0, max_score: max, status: "failed", output: override };
+  if (outcome?.state === "passed")
+    return { name: display, score: max, max_score: max, status: "passed", output: "" };
+  const output = outcomeOutput(outcome);
+  const location = outcome?.errors.flatMap((e) => e.frames).find((frame) => learnerPaths.has(frame.file));
+  return {
+    name: display,
+    score: 0,
+    max_score: max,
+    status: "failed",
+    output,
+    ...(location ? { location } : {}),
+  };
+}
+
+function outcomeOutput(outcome: TestOutcome | undefined): string {
+  if (!outcome) return "no result: the test did not run (is its name in the test file as in the manifest?)";
+  if (outcome.state === "skipped") return "skipped";
+  if (outcome.state === "pending") return "no result: the test process stopped while it ran";
+  return outcome.errors.map((e) => e.message).join("\n\n") || "failed";
+}
+
+export function firstLine(text: string): string {
+  const line = text.split(/\r?\n/).find((l) => l.trim() !== "") ?? "";
+  return line.length > 160 ? `${line.slice(0, 157)}…` : line;
+}
+
+function shortTestName(display: string): string {
+  return display.split(NAME_SEPARATOR).slice(1).join(NAME_SEPARATOR);
+}

@@ -1,0 +1,46 @@
+/**
+ * The vitest configuration for exercise tests, built in one place: `npm test` (vitest.config.ts at the
+ * root) and grading (grader/vitest.grade.config.ts) differ only in the options below, so a learner sees
+ * locally what the grader sees.
+ */
+import { defineConfig, type ViteUserConfig } from "vitest/config";
+import { repoRoot } from "../paths.ts";
+import { RUN_ENV } from "./env.ts";
+import { courseTargetPlugin } from "./plugin.ts";
+import ResultsReporter from "./reporter.ts";
+
+export interface CourseConfigOptions {
+  /** Grading: write results for the grader, one worker, capped memory; otherwise the learner's defaults. */
+  readonly grading: boolean;
+}
+
+/** Per-test limit. Async hangs end here; synchronous ones are ended by the grader's wall-clock limit. */
+export const TEST_TIMEOUT_MS = 10_000;
+
+export function courseConfig({ grading }: CourseConfigOptions): ViteUserConfig {
+  const resultsFile = process.env[RUN_ENV.results];
+  return defineConfig({
+    root: repoRoot,
+    plugins: [courseTargetPlugin()],
+    // Keep vite's cache out of the learner's tree and out of the way of parallel graders.
+    cacheDir: "node_modules/.vite-course",
+    test: {
+      include: ["exercises/**/*.test.ts"],
+      setupFiles: ["grader/src/vitest/setup.ts"],
+      // forks, not threads: a crash or an out-of-memory in a worker thread takes vitest itself down.
+      pool: "forks",
+      testTimeout: TEST_TIMEOUT_MS,
+      hookTimeout: TEST_TIMEOUT_MS,
+      // A leaked child process holding stdio would otherwise delay the end of the run by 10 s.
+      teardownTimeout: 2_000,
+      ...(grading
+        ? {
+            execArgv: ["--max-old-space-size=512"],
+            maxWorkers: 1,
+            reporters: resultsFile ? [new ResultsReporter(resultsFile)] : ["default"],
+            watch: false,
+          }
+        : {}),
+    },
+  });
+}

@@ -1,0 +1,13 @@
+/** Environment variables the grader passes to a test run (besides the target, see target.ts). */
+export const RUN_ENV = {
+  /** Fixed fast-check seed (grading); unset means a random seed, printed on failure. */
+  seed: "COURSE_SEED",
+  /** File the reporter writes its results to. */
+  results: "COURSE_RESULTS",
+  /** File the setup writes the name of the running test to, so a hard kill can name the test that hung. */
+  currentTest: "COURSE_CURRENT_TEST",
+  /** JSON array of full test names to skip (a re-run after a hang, for partial credit). */
+  skip: "COURSE_SKIP_TESTS",
+  /** Set when the run is graded: trusted configuration, capped output, no watch mode. */
+  grading: "COURSE_GRADING",
+} as const;

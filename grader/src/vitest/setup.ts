@@ -1,0 +1,48 @@
+/**
+ * Runs in every test process before the test file: the same for `npm test` and for grading, so a learner
+ * sees locally what the grader sees.
+ */
+import { writeFileSync } from "node:fs";
+import fc from "fast-check";
+import { afterAll, afterEach, beforeEach } from "vitest";
+import { cleanupTracked } from "../../harness/resources.ts";
+import { RUN_ENV } from "./env.ts";
+import { restoreAndReport, takeSnapshot } from "./guards.ts";
+import { capOutput } from "./output-cap.ts";
+
+const seed = process.env[RUN_ENV.seed];
+if (seed !== undefined && seed !== "") fc.configureGlobal({ seed: Number(seed) });
+
+if (process.env[RUN_ENV.grading]) capOutput(64 * 1024);
+
+const skip = new Set<string>(JSON.parse(process.env[RUN_ENV.skip] || "[]") as string[]);
+const currentTestFile = process.env[RUN_ENV.currentTest];
+const snapshot = takeSnapshot();
+
+beforeEach((context) => {
+  const name = context.task.fullTestName ?? context.task.name;
+  if (currentTestFile) writeFileSync(currentTestFile, name);
+  if (skip.has(name)) context.skip("skipped after it hung in an earlier run");
+});
+
+afterEach(async () => {
+  // Workers and child processes a test forgot are ended here, so one test cannot leak into the next.
+  const leaked = await cleanupTracked();
+  const tampered = restoreAndReport(snapshot);
+  if (tampered.length > 0) {
+    throw new Error(
+      `the code under test replaced ${tampered.join(", ")}; tests cannot trust their assertions, so this test fails. ` +
+        "Leave built-ins and expect alone.",
+    );
+  }
+  if (leaked.length > 0) {
+    throw new Error(
+      `the test left ${leaked.join(", ")} running; end what you start (terminate, kill, clearTimeout).`,
+    );
+  }
+});
+
+afterAll(async () => {
+  await cleanupTracked();
+  if (currentTestFile) writeFileSync(currentTestFile, "");
+});
