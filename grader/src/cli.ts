@@ -14,6 +14,8 @@ const commands: Readonly<Record<string, () => Promise<Command>>> = {
   verify: async () => (await import("./commands/verify.ts")).verifyCommand,
   watch: async () => (await import("./commands/watch.ts")).watchCommand,
   hook: async () => (await import("./commands/hook.ts")).hookCommand,
+  ci: async () => (await import("./commands/ci.ts")).ciCommand,
+  export: async () => (await import("./commands/export.ts")).exportCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -11,7 +11,9 @@ export const schemaPath = path.join(repoRoot, "grader", "course.schema.json");
 /** Scratch space for grading runs (results files, generated configs); git-ignored. */
 export const scratchDir = path.join(repoRoot, ".grade-tmp");
 /** Per-learner local state (hint levels); git-ignored. */
-export const stateDir = path.join(repoRoot, ".course");
+export const stateDir = process.env.COURSE_STATE_DIR
+  ? path.resolve(process.env.COURSE_STATE_DIR)
+  : path.join(repoRoot, ".course");
 
 export function fromRoot(...segments: string[]): string {
   return path.join(repoRoot, ...segments);
@@ -26,4 +28,14 @@ export function relativeToRoot(absolute: string): string {
 export function isInside(parent: string, child: string): boolean {
   const rel = path.relative(parent, child);
   return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+}
+
+/**
+ * A path the user typed, made absolute. npm runs scripts from the package root, so under `npm run` a
+ * relative path means relative to where the user was (INIT_CWD); run directly, to the working directory.
+ */
+export function userPath(file: string): string {
+  const underNpm = process.env.npm_lifecycle_event !== undefined && process.env.npm_lifecycle_event !== "npx";
+  const base = underNpm && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
+  return path.resolve(base, file);
 }

@@ -60,6 +60,7 @@ export interface Evidence {
 
 const TODO = /\bTODO\b/;
 const EXIT_CALLED = /process\.exit unexpectedly called with "?(-?\d+|undefined)"?/;
+const WORKER_DIED = /Worker (forks|threads) emitted error|Worker exited unexpectedly/;
 const PARSE_ERROR = /SyntaxError|Transform failed|Parse failure|Unexpected token|Expected .* but found/;
 
 export const NAME_SEPARATOR = " › ";
@@ -176,7 +177,7 @@ function creditNote(passed: number, total: number): string {
 function mergeOutcomes(runs: readonly IsolatedRunLike[]): Map<string, TestOutcome> {
   const merged = new Map<string, TestOutcome>();
   for (const run of runs) {
-    for (const outcome of run.results?.tests ?? []) {
+    for (const outcome of run.results?.tests ?? run.progress) {
       if (outcome.state === "skipped" && merged.has(outcome.name)) continue;
       merged.set(outcome.name, outcome);
     }
@@ -203,6 +204,9 @@ function crashReason(
     return `the test process died before reporting (${how})${outputHint(run.outputTail)}`;
   }
   const unhandled = run.results.unhandledErrors[0];
+  if (unhandled && WORKER_DIED.test(unhandled.message)) {
+    return "the test process died in the middle of the tests (killed, out of memory, or an exit that bypassed vitest)";
+  }
   if (unhandled) return `an error escaped the tests: ${firstLine(unhandled.message)}`;
   const moduleError = run.results.moduleErrors[0];
   if (moduleError) return `the test file could not load the exercise: ${firstLine(moduleError.message)}`;

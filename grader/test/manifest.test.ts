@@ -12,7 +12,8 @@ import {
 import { closeMatches, editDistance } from "../src/similar.ts";
 
 const course = loadCourse();
-const clone = () => structuredClone(course) as unknown as { chapters: { exercises: Record<string, unknown>[] }[] };
+const clone = () =>
+  structuredClone(course) as unknown as { chapters: { exercises: Record<string, unknown>[] }[] };
 
 describe("the course manifest", () => {
   it("loads and validates", () => {
@@ -71,11 +72,16 @@ describe("finding an exercise", () => {
 describe("close matches", () => {
   it("edit distance is a metric: zero only for equal strings, symmetric, triangle inequality", () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), (a, b, c) => {
-        expect(editDistance(a, b) === 0).toBe(a === b);
-        expect(editDistance(a, b)).toBe(editDistance(b, a));
-        expect(editDistance(a, c)).toBeLessThanOrEqual(editDistance(a, b) + editDistance(b, c));
-      }),
+      fc.property(
+        fc.string({ maxLength: 8 }),
+        fc.string({ maxLength: 8 }),
+        fc.string({ maxLength: 8 }),
+        (a, b, c) => {
+          expect(editDistance(a, b) === 0).toBe(a === b);
+          expect(editDistance(a, b)).toBe(editDistance(b, a));
+          expect(editDistance(a, c)).toBeLessThanOrEqual(editDistance(a, b) + editDistance(b, c));
+        },
+      ),
     );
   });
 

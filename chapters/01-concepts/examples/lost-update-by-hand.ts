@@ -16,7 +16,10 @@ const threadB: Step[] = [
 function merges(a: Step[], b: Step[]): Step[][] {
   if (a.length === 0) return [b];
   if (b.length === 0) return [a];
-  return [...merges(a.slice(1), b).map((run) => [a[0]!, ...run]), ...merges(a, b.slice(1)).map((run) => [b[0]!, ...run])];
+  return [
+    ...merges(a.slice(1), b).map((run) => [a[0]!, ...run]),
+    ...merges(a, b.slice(1)).map((run) => [b[0]!, ...run]),
+  ];
 }
 
 for (const run of merges(threadA, threadB)) {

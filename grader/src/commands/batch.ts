@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { grade } from "../grade.ts";
 import type { Course, Exercise } from "../manifest.ts";
+import { userPath } from "../paths.ts";
 import type { Report } from "../report/types.ts";
 import { submissionRoot } from "./grade.ts";
 
@@ -50,7 +51,7 @@ export async function gradeBatch(
       process.stderr.write(`    could not grade: ${(error as Error).message}\n`);
     }
   }
-  const base = path.resolve(process.env.INIT_CWD ?? process.cwd(), gradebook);
+  const base = userPath(gradebook);
   mkdirSync(path.dirname(base), { recursive: true });
   writeFileSync(`${base}.csv`, gradebookCsv(options.exercises, entries));
   writeFileSync(`${base}.json`, `${JSON.stringify({ seed: options.seed, learners: entries }, null, 2)}\n`);

@@ -1,13 +1,14 @@
 /** `npm run grade`: score exercises with the trusted tests and print, or write, the report. */
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { grade } from "../grade.ts";
 import { allExercises, type Course, type Exercise, findExercise, loadCourse } from "../manifest.ts";
-import { exercisesDir, relativeToRoot } from "../paths.ts";
+import { exercisesDir, relativeToRoot, userPath } from "../paths.ts";
+import { isGitHubActions, publishToGitHub, stopCommands } from "../report/github.ts";
 import { renderMarkdown } from "../report/markdown.ts";
 import { progressPrinter, renderTerminal } from "../report/terminal.ts";
-import type { Report } from "../report/types.ts";
+import type { Integrity, Report } from "../report/types.ts";
 import { defaultTarget, type Target } from "../target.ts";
 import { UsageError } from "./errors.ts";
 
@@ -19,6 +20,7 @@ export const usage = `npm run grade [-- options]
   --seed N           fast-check seed (default: the course's fixed grading seed)
   --timeout SECONDS  wall-clock limit per exercise (default: from the manifest)
   --min-score N      exit 1 unless the score reaches N
+  --integrity FILE   record protected-file changes (written by \`ci restore\`) in the report
   --batch DIR        grade every subfolder of DIR as one learner's submission
   --gradebook PATH   with --batch: write PATH.csv and PATH.json (default gradebook)`;
 
@@ -35,6 +37,7 @@ export async function gradeCommand(argv: readonly string[]): Promise<number> {
       "min-score": { type: "string" },
       batch: { type: "string" },
       gradebook: { type: "string" },
+      integrity: { type: "string" },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -61,14 +64,20 @@ export async function gradeCommand(argv: readonly string[]): Promise<number> {
     values.dir !== undefined
       ? { root: submissionRoot(resolveDir("--dir", values.dir)), overrides: {} }
       : defaultTarget;
+  const integrity = values.integrity !== undefined ? readIntegrity(values.integrity) : undefined;
+  // On GitHub, nothing printed from here on may be taken for a workflow command (it includes learner text).
+  const fence = isGitHubActions() ? stopCommands() : undefined;
   const report = await grade(course, {
     ...common,
     target,
+    ...(integrity ? { integrity } : {}),
     onProgress: values.quiet ? undefined : progressPrinter(),
   });
   writeReports(report, values);
   if (!values.quiet)
     console.log(renderTerminal(report, `${course.title}: grading ${describeTarget(target)} (seed ${seed})`));
+  fence?.resume();
+  if (isGitHubActions()) publishToGitHub(report);
 
   if (values["min-score"] !== undefined) {
     const min = parseNumber("--min-score", values["min-score"], (n) => n >= 0);
@@ -89,7 +98,7 @@ export function writeReports(
 }
 
 function writeFile(file: string, text: string): void {
-  const absolute = path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
+  const absolute = userPath(file);
   mkdirSync(path.dirname(absolute), { recursive: true });
   writeFileSync(absolute, text);
 }
@@ -106,7 +115,7 @@ export function selectExercises(course: Course, queries: readonly string[]): Exe
 
 /** Paths on the command line are relative to where the user ran npm, not to the repository. */
 export function resolveDir(flag: string, dir: string): string {
-  const absolute = path.resolve(process.env.INIT_CWD ?? process.cwd(), dir);
+  const absolute = userPath(dir);
   if (!existsSync(absolute) || !statSync(absolute).isDirectory()) {
     throw new UsageError(
       `${flag} ${dir}: no such folder (looked for ${absolute}). Give a folder laid out like exercises/.`,
@@ -121,6 +130,17 @@ export function submissionRoot(dir: string): string {
   const looksLikeClone =
     existsSync(inner) && statSync(inner).isDirectory() && !readdirSync(dir).some((n) => /^\d\d-/.test(n));
   return looksLikeClone ? inner : dir;
+}
+
+/** The integrity record written by `ci restore` (protected files the pull request changed). */
+function readIntegrity(file: string): Integrity {
+  const absolute = userPath(file);
+  if (!existsSync(absolute)) throw new UsageError(`--integrity ${file}: no such file`);
+  const data = JSON.parse(readFileSync(absolute, "utf8")) as Integrity;
+  if (typeof data.ok !== "boolean" || !Array.isArray(data.changed_protected_files)) {
+    throw new UsageError(`--integrity ${file}: expected { "ok": boolean, "changed_protected_files": [...] }`);
+  }
+  return data;
 }
 
 function describeTarget(target: Target): string {

@@ -25,6 +25,7 @@ import { type ExerciseReport, scoreExercise } from "../score.ts";
 import { defaultTarget, type Target } from "../target.ts";
 import { consistencyProblems } from "../verify/consistency.ts";
 import { runTool } from "../verify/steps.ts";
+import { actionlintProblems, readWorkflows, securityProblems } from "../verify/workflows.ts";
 import { selectExercises } from "./grade.ts";
 
 interface CheckResult {
@@ -99,8 +100,20 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
     toolCheck(await runTool(node, [bin("typescript", "bin/tsc"), "-p", "."]), "tsc -p ."),
   );
   await check("lint", async () =>
-    toolCheck(await runTool(node, [bin("@biomejs/biome", "bin/biome"), "check", "."]), "biome check ."),
+    toolCheck(
+      await runTool(node, [bin("@biomejs/biome", "bin/biome"), "check", "--error-on-warnings", "."]),
+      "biome check .",
+    ),
   );
+  await check("workflows", async () => {
+    const files = readWorkflows();
+    const problems = [...(await actionlintProblems(files)), ...securityProblems(files)];
+    return {
+      ok: problems.length === 0,
+      summary: `${files.length} workflows: actionlint and security rules`,
+      problems,
+    };
+  });
   if (full) {
     await check("grader tests", async () => {
       const run = await runTool(

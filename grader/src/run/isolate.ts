@@ -12,7 +12,8 @@ import path from "node:path";
 import { repoRoot } from "../paths.ts";
 import { type Target, targetToEnv } from "../target.ts";
 import { RUN_ENV } from "../vitest/env.ts";
-import type { IsolatedRunLike, RunResults } from "./results.ts";
+import { newRunMarker, RUN_MARKER_ENV, reapMarked } from "./reap.ts";
+import type { IsolatedRunLike, RunResults, TestOutcome } from "./results.ts";
 
 export interface IsolatedRunOptions {
   /** Absolute paths of the test files (one, when grading). */
@@ -49,11 +50,15 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
   mkdirSync(workDir, { recursive: true });
   const resultsFile = path.join(workDir, "results.json");
   const currentTestFile = path.join(workDir, "current-test.txt");
+  const progressFile = path.join(workDir, "progress.jsonl");
 
+  const marker = newRunMarker();
   const env = runEnvironment({
+    [RUN_MARKER_ENV]: marker,
     ...targetToEnv(options.target),
     [RUN_ENV.results]: resultsFile,
     [RUN_ENV.currentTest]: currentTestFile,
+    [RUN_ENV.progress]: progressFile,
     [RUN_ENV.grading]: "1",
     [RUN_ENV.skip]: JSON.stringify(options.skip ?? []),
     ...(options.seed !== undefined ? { [RUN_ENV.seed]: String(options.seed) } : {}),
@@ -100,6 +105,7 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
     const finish = (exitCode: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(timer);
       killGroup(); // reap anything the run left behind (leaked workers, child processes)
+      reapMarked(marker); // and what escaped the group (detached children)
       child.stdout.destroy();
       child.stderr.destroy();
       resolve({
@@ -110,6 +116,7 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
         durationMs: Math.round(performance.now() - started),
         runningTest: readRunningTest(currentTestFile),
         outputTail: tail,
+        progress: readProgress(progressFile, options.testFiles),
       });
     };
     child.once("exit", finish);
@@ -127,6 +134,24 @@ function readResults(file: string): RunResults | null {
   } catch {
     return null;
   }
+}
+
+function readProgress(file: string, testFiles: readonly string[]): TestOutcome[] {
+  if (!existsSync(file)) return [];
+  const testFile =
+    testFiles.length === 1 ? path.relative(repoRoot, testFiles[0]!).split(path.sep).join("/") : "";
+  const outcomes: TestOutcome[] = [];
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    try {
+      const entry = JSON.parse(line) as { name: string; state: string; message: string };
+      const state = entry.state === "passed" ? "passed" : "failed";
+      const errors = state === "failed" ? [{ message: entry.message || "failed", frames: [] }] : [];
+      outcomes.push({ file: testFile, name: entry.name, state, durationMs: 0, errors });
+    } catch {
+      // A line cut short when the process was killed.
+    }
+  }
+  return outcomes;
 }
 
 function readRunningTest(file: string): string | undefined {

@@ -41,4 +41,9 @@ export interface IsolatedRunLike {
   readonly durationMs: number;
   readonly runningTest: string | undefined;
   readonly outputTail: string;
+  /**
+   * Results the test process recorded as each test finished. Only used when the run never reported
+   * (it was killed): then they are all we know of the tests that ran before it hung.
+   */
+  readonly progress: readonly TestOutcome[];
 }

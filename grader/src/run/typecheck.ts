@@ -36,6 +36,11 @@ export async function typecheck(
     JSON.stringify({
       extends: path.join(repoRoot, "tsconfig.json"),
       compilerOptions: {
+        // A submission folder outside the repository has no package.json saying "type": "module", and
+        // NodeNext would then read its files as CommonJS. Bundler resolution reads them as ES modules,
+        // as vitest does when it runs them.
+        module: "ESNext",
+        moduleResolution: "Bundler",
         rootDirs: [targetRoot, exercisesDir],
         typeRoots: [path.join(repoRoot, "node_modules", "@types")],
         noEmit: true,

@@ -6,6 +6,8 @@ export const RUN_ENV = {
   results: "COURSE_RESULTS",
   /** File the setup writes the name of the running test to, so a hard kill can name the test that hung. */
   currentTest: "COURSE_CURRENT_TEST",
+  /** File the setup appends each finished test's result to, for a run that has to be killed later. */
+  progress: "COURSE_PROGRESS",
   /** JSON array of full test names to skip (a re-run after a hang, for partial credit). */
   skip: "COURSE_SKIP_TESTS",
   /** Set when the run is graded: trusted configuration, capped output, no watch mode. */

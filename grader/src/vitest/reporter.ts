@@ -21,6 +21,9 @@ interface LooseError {
 
 const MAX_MESSAGE = 4000;
 
+/** fast-check's advice on its own verbose mode: noise for a learner reading a grade. */
+const VERBOSE_HINT = /\n*Hint: Enable verbose mode[^\n]*\n?/g;
+
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC.
 const ANSI = /\u001b\[[0-9;]*m/g;
 
@@ -37,7 +40,7 @@ export function toRunError(error: LooseError): RunError {
     if (typeof cause.diff === "string" && cause.diff.trim() !== "") message += `\n${cause.diff}`;
     cause = cause.cause as LooseError | undefined;
   }
-  message = message.replace(ANSI, "");
+  message = message.replace(ANSI, "").replace(VERBOSE_HINT, "");
   if (message.length > MAX_MESSAGE) message = `${message.slice(0, MAX_MESSAGE)}\n… (truncated)`;
   const frames: ErrorLocation[] = [
     ...(error.stacks ?? []),

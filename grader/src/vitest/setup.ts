@@ -2,7 +2,7 @@
  * Runs in every test process before the test file: the same for `npm test` and for grading, so a learner
  * sees locally what the grader sees.
  */
-import { writeFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeEach } from "vitest";
 import { cleanupTracked } from "../../harness/resources.ts";
@@ -17,12 +17,23 @@ if (process.env[RUN_ENV.grading]) capOutput(64 * 1024);
 
 const skip = new Set<string>(JSON.parse(process.env[RUN_ENV.skip] || "[]") as string[]);
 const currentTestFile = process.env[RUN_ENV.currentTest];
+const progressFile = process.env[RUN_ENV.progress];
 const snapshot = takeSnapshot();
 
 beforeEach((context) => {
   const name = context.task.fullTestName ?? context.task.name;
   if (currentTestFile) writeFileSync(currentTestFile, name);
   if (skip.has(name)) context.skip("skipped after it hung in an earlier run");
+  // vitest sends results to its main process in batches; a test that then blocks the thread for good
+  // takes the unsent batch down with it. Recording each result as it happens keeps the earlier tests'
+  // results for a run the grader has to kill.
+  if (progressFile) {
+    context.onTestFinished(({ task }) => {
+      const state = task.result?.state === "pass" ? "passed" : "failed";
+      const message = task.result?.errors?.[0]?.message ?? "";
+      appendFileSync(progressFile, `${JSON.stringify({ name, state, message: message.slice(0, 2000) })}\n`);
+    });
+  }
 });
 
 afterEach(async () => {

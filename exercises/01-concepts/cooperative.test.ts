@@ -1,0 +1,196 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { runCooperatively } from "./cooperative.ts";
+
+/**
+ * A ticker that counts turns of the event loop: it re-schedules itself with setImmediate, so it
+ * advances once per turn, and never while a callback (or a chain of microtasks) keeps the thread busy.
+ */
+function startTicker() {
+  let ticks = 0;
+  let handle = setImmediate(function tick() {
+    ticks++;
+    handle = setImmediate(tick);
+  });
+  return { now: () => ticks, stop: () => clearImmediate(handle) };
+}
+
+/** Work of `steps` steps that records, at each step, how many event-loop turns the ticker has seen. */
+function* recordingWork(
+  steps: number,
+  seen: number[],
+  now: () => number,
+): Generator<number, string, undefined> {
+  for (let i = 0; i < steps; i++) {
+    seen.push(now());
+    yield i;
+  }
+  return `done after ${steps} steps`;
+}
+
+/** Consecutive steps that saw the same number of turns ran in one slice, without a turn in between. */
+function sliceSizes(seen: readonly number[]): number[] {
+  const sizes: number[] = [];
+  seen.forEach((turns, i) => {
+    if (i > 0 && turns === seen[i - 1]) sizes[sizes.length - 1]!++;
+    else sizes.push(1);
+  });
+  return sizes;
+}
+
+const slice = fc.option(fc.integer({ min: 1, max: 25 }), { nil: undefined });
+
+describe("runCooperatively", () => {
+  it("runs every step in order and resolves with what the work returns", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 300 }), slice, async (steps, stepsPerSlice) => {
+        const done: number[] = [];
+        function* work() {
+          for (let i = 0; i < steps; i++) {
+            done.push(i);
+            yield;
+          }
+          return steps * 2;
+        }
+        await expect(runCooperatively(work(), { stepsPerSlice })).resolves.toBe(steps * 2);
+        expect(done).toEqual(Array.from({ length: steps }, (_, i) => i));
+      }),
+    );
+  });
+
+  it("gives the event loop a turn at least every stepsPerSlice steps", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 400 }), slice, async (steps, stepsPerSlice) => {
+        const ticker = startTicker();
+        const seen: number[] = [];
+        try {
+          await runCooperatively(recordingWork(steps, seen, ticker.now), { stepsPerSlice });
+        } finally {
+          ticker.stop();
+        }
+        const limit = stepsPerSlice ?? 100;
+        const longest = Math.max(...sliceSizes(seen));
+        expect(
+          longest,
+          `${longest} steps ran without a turn of the event loop (at most ${limit} allowed)`,
+        ).toBeLessThanOrEqual(limit);
+      }),
+    );
+  });
+
+  it("runs stepsPerSlice steps between turns, not fewer", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 300 }), slice, async (steps, stepsPerSlice) => {
+        const ticker = startTicker();
+        const seen: number[] = [];
+        try {
+          await runCooperatively(recordingWork(steps, seen, ticker.now), { stepsPerSlice });
+        } finally {
+          ticker.stop();
+        }
+        const limit = stepsPerSlice ?? 100;
+        const sizes = sliceSizes(seen);
+        expect(
+          sizes.slice(0, -1).every((size) => size === limit),
+          `slices of ${sizes.join(", ")} steps`,
+        ).toBe(true);
+      }),
+    );
+  });
+
+  it("keeps a timer firing while long work runs", async () => {
+    const ticker = startTicker();
+    let fired = false;
+    let stepsWhenFired = -1;
+    let step = 0;
+    const timer = setTimeout(() => {
+      fired = true;
+      stepsWhenFired = step;
+    }, 5);
+    // Work that runs until the timer has fired, or gives up after far more steps than needed.
+    function* work() {
+      while (!fired && step < 5_000_000) {
+        step++;
+        yield;
+      }
+      return fired;
+    }
+    try {
+      await expect(runCooperatively(work(), { stepsPerSlice: 50 })).resolves.toBe(true);
+    } finally {
+      clearTimeout(timer);
+      ticker.stop();
+    }
+    expect(stepsWhenFired).toBeGreaterThan(0);
+  });
+
+  it("rejects with the error the work throws, and runs no step after it", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: 0, max: 200 }),
+        slice,
+        async (failAt, extra, stepsPerSlice) => {
+          const failure = new Error(`step ${failAt} failed`);
+          const done: number[] = [];
+          function* work() {
+            for (let i = 0; i < failAt + extra + 1; i++) {
+              if (i === failAt) throw failure;
+              done.push(i);
+              yield;
+            }
+            return "should not get here";
+          }
+          await expect(runCooperatively(work(), { stepsPerSlice })).rejects.toBe(failure);
+          expect(done).toHaveLength(failAt);
+        },
+      ),
+    );
+  });
+
+  it("lets two long works progress side by side", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 20, max: 200 }),
+        fc.integer({ min: 1, max: 10 }),
+        async (steps, stepsPerSlice) => {
+          let progressOfB = 0;
+          const bSeenByA: number[] = [];
+          function* a() {
+            for (let i = 0; i < steps; i++) {
+              bSeenByA.push(progressOfB);
+              yield;
+            }
+          }
+          function* b() {
+            for (let i = 0; i < steps; i++) {
+              progressOfB++;
+              yield;
+            }
+          }
+          await Promise.all([
+            runCooperatively(a(), { stepsPerSlice }),
+            runCooperatively(b(), { stepsPerSlice }),
+          ]);
+          // Had `a` run to the end before `b` started, it would have seen b at 0 (or finished) throughout.
+          expect(new Set(bSeenByA).size).toBeGreaterThan(1);
+        },
+      ),
+    );
+  });
+
+  it("rejects a stepsPerSlice that is not a positive integer with a RangeError", async () => {
+    const bad = fc.oneof(fc.integer({ max: 0 }), fc.double({ noInteger: true }), fc.constant(Number.NaN));
+    await fc.assert(
+      fc.asyncProperty(bad, async (stepsPerSlice) => {
+        function* work() {
+          yield;
+          return 1;
+        }
+        await expect(
+          Promise.resolve().then(() => runCooperatively(work(), { stepsPerSlice })),
+        ).rejects.toThrow(RangeError);
+      }),
+    );
+  });
+});

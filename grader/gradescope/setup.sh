@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Gradescope runs this once, when it builds the autograder image. The autograder zip holds the course
+# (made with `npm run export`), unpacked to /autograder/source.
+set -euo pipefail
+apt-get update
+apt-get install -y ca-certificates curl gnupg git
+curl -fsSL https://deb.nodesource.com/setup_24.x | bash -
+apt-get install -y nodejs
+cd /autograder/source
+npm ci --no-audit --no-fund

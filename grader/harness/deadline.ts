@@ -1,0 +1,44 @@
+/**
+ * A bound on how long a test waits for something another thread or process does.
+ *
+ * vitest's own timeout only says "test timed out"; a deadline on each step names the step that hung
+ * (the reply, the exit, the gate), and lets the test end what it started instead of waiting for vitest.
+ */
+
+/** The error of a missed deadline, so a test can tell "too slow" from "failed". */
+export class DeadlineError extends Error {
+  constructor(
+    readonly what: string,
+    readonly ms: number,
+  ) {
+    super(`${what} did not finish within ${ms} ms`);
+    this.name = "DeadlineError";
+  }
+}
+
+/** setTimeout turns anything above this into 1 ms, which would make a generous deadline fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Settle like `promise`, or reject with a DeadlineError ("<what> did not finish within <ms> ms") if it takes
+ * longer. The timer is cleared as soon as `promise` settles, so a met deadline never keeps the process alive.
+ */
+export function withDeadline<T>(promise: PromiseLike<T>, ms: number, what: string): Promise<T> {
+  if (!(ms >= 0 && ms <= MAX_TIMER_MS)) {
+    throw new RangeError(`deadline for ${what} must be between 0 and ${MAX_TIMER_MS} ms, got ${ms}`);
+  }
+  // Written out rather than Promise.race: the losing branch of a race would be a rejection nobody handles.
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new DeadlineError(what, ms)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

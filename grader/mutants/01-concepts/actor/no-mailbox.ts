@@ -1,0 +1,93 @@
+// Mutant: "one thread means one at a time" — calls the behavior for each message the moment it arrives,
+// with no mailbox; async handlers interleave at their awaits, read a stale state and overwrite each other's
+// updates.
+/** What the actor does with one message: the new state and the reply. May be async. */
+export type Behavior<S, M, R> = (state: S, message: M) => Promise<readonly [S, R]> | readonly [S, R];
+
+/** The outside of an actor: its state stays inside, only messages and replies go through. */
+export interface Actor<M, R> {
+  /**
+   * Put a message in the mailbox and return at once (fire and forget). Throws an Error once the actor is
+   * stopped.
+   */
+  send(message: M): void;
+  /**
+   * Put a message in the mailbox; resolves with the reply to this very message, or rejects with the error
+   * its behavior threw. Rejects once the actor is stopped.
+   */
+  ask(message: M): Promise<R>;
+  /**
+   * Stop taking messages; resolves once every message already in the mailbox has been handled. Calling it
+   * again returns the same promise/behaves the same.
+   */
+  stop(): Promise<void>;
+}
+
+/** One message in the mailbox, with the two ways to answer whoever is waiting for it. */
+interface Letter<M, R> {
+  readonly message: M;
+  readonly reply: (reply: R) => void;
+  readonly fail: (error: unknown) => void;
+}
+
+const ignore = (): void => {};
+
+/**
+ * Start an actor with private state `initial`. Messages are handled one at a time, in the order they
+ * arrived, each with the state the previous one left; the behavior is never re-entered, even when it
+ * awaits. A message whose behavior throws leaves the state unchanged (its ask rejects with that error; for
+ * send it is dropped) and the actor goes on with the next message.
+ */
+export function spawn<S, M, R>(initial: S, behavior: Behavior<S, M, R>): Actor<M, R> {
+  // The state lives in this closure and no reference to it is handed out: only replies leave the actor.
+  let state = initial;
+  // How many messages are being handled right now.
+  let busy = 0;
+  let stopped = false;
+  let stopping: Promise<void> | undefined;
+  // Called whenever the drain loop ends; once stop() has been called, it resolves stop's promise.
+  let drained: () => void = ignore;
+
+  const handle = async (letter: Letter<M, R>): Promise<void> => {
+    busy++;
+    try {
+      const [next, reply] = await behavior(state, letter.message);
+      state = next;
+      letter.reply(reply);
+    } catch (error) {
+      letter.fail(error);
+    }
+    busy--;
+    if (busy === 0) drained();
+  };
+
+  const post = (letter: Letter<M, R>): void => {
+    if (stopped) throw new Error("the actor is stopped and takes no more messages");
+    // JavaScript runs one thing at a time anyway: handle the message right away.
+    void handle(letter);
+  };
+
+  return {
+    send(message: M): void {
+      // Nobody waits for this reply. A failure is dropped here on purpose: turned into a rejected promise
+      // that nobody handles, it would crash a Node process.
+      post({ message, reply: ignore, fail: ignore });
+    },
+    ask(message: M): Promise<R> {
+      // A throw from `post` inside the executor rejects the promise: a stopped actor rejects, never throws.
+      return new Promise<R>((reply, fail) => post({ message, reply, fail }));
+    },
+    stop(): Promise<void> {
+      if (stopping === undefined) {
+        stopped = true;
+        stopping = new Promise<void>((resolve) => {
+          // Busy: the drain loop resolves this once the mailbox is empty, and as nothing new can arrive any
+          // more, that is the end. Idle: nothing is left to handle.
+          if (busy > 0) drained = resolve;
+          else resolve();
+        });
+      }
+      return stopping;
+    },
+  };
+}

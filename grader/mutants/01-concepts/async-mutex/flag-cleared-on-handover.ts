@@ -1,0 +1,77 @@
+// Mutant: "release clears the flag" — clears `held` on release even when it hands the lock to a waiter, so
+// while the woken waiter runs, a newcomer sees an idle mutex and walks straight in beside it.
+/** An asynchronous counter store, like a database row: every access takes a trip through the event loop. */
+export interface Store {
+  get(): Promise<number>;
+  set(value: number): Promise<void>;
+}
+
+/** A lock for asynchronous code. */
+export interface AsyncMutex {
+  /**
+   * Run `critical` once no other critical section of this mutex is running, and return its result.
+   * Callers are served in the order they called. If `critical` throws or rejects, the caller gets that
+   * error and the mutex moves on to the next caller.
+   */
+  runExclusive<T>(critical: () => Promise<T> | T): Promise<T>;
+  /** True while a critical section runs or callers wait for their turn; false when the mutex is idle. */
+  readonly locked: boolean;
+}
+
+/** A new, unlocked mutex. */
+export function createAsyncMutex(): AsyncMutex {
+  let held = false;
+  // Callers waiting for their turn, oldest first: each entry wakes one caller.
+  const waiting: Array<() => void> = [];
+
+  const acquire = (): Promise<void> => {
+    if (!held) {
+      held = true;
+      return Promise.resolve();
+    }
+    return new Promise((wake) => waiting.push(wake));
+  };
+
+  const release = (): void => {
+    held = false;
+    const next = waiting.shift();
+    if (next) next();
+  };
+
+  return {
+    get locked() {
+      return held;
+    },
+    async runExclusive<T>(critical: () => Promise<T> | T): Promise<T> {
+      await acquire();
+      try {
+        return await critical();
+      } finally {
+        // Always release, or one failing caller would block every caller after it forever.
+        release();
+      }
+    },
+  };
+}
+
+/** The bug to fix: correct alone, but concurrent calls can read the same value and lose increments. */
+export async function racyIncrement(store: Store, times: number): Promise<void> {
+  for (let i = 0; i < times; i++) {
+    const value = await store.get();
+    await store.set(value + 1);
+  }
+}
+
+/**
+ * Add `times` to the store, one increment at a time, without losing any increment when many callers
+ * share the same store and mutex.
+ */
+export async function safeIncrement(store: Store, mutex: AsyncMutex, times: number): Promise<void> {
+  for (let i = 0; i < times; i++) {
+    // The read and the write form one critical section: nobody else may touch the store in between.
+    await mutex.runExclusive(async () => {
+      const value = await store.get();
+      await store.set(value + 1);
+    });
+  }
+}

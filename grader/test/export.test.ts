@@ -1,0 +1,93 @@
+/**
+ * The learners' template: what `npm run export` leaves out, and that grading works in it and scores 0
+ * with every exercise not started.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { allExercises, loadCourse, validateCourse } from "../src/manifest.ts";
+import { repoRoot } from "../src/paths.ts";
+import type { Report } from "../src/report/types.ts";
+
+const tsx = path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs");
+const env = { ...process.env, INIT_CWD: "", npm_lifecycle_event: "", NO_COLOR: "1", GITHUB_ACTIONS: "" };
+let parent = "";
+let out = "";
+
+beforeAll(() => {
+  parent = mkdtempSync(path.join(tmpdir(), "course-export-"));
+  out = path.join(parent, "template");
+  execFileSync(process.execPath, [tsx, "grader/src/cli.ts", "export", out], {
+    cwd: repoRoot,
+    env,
+    encoding: "utf8",
+  });
+}, 60_000);
+
+afterAll(() => {
+  if (parent) rmSync(parent, { recursive: true, force: true });
+});
+
+describe("npm run export", () => {
+  it("leaves out solutions, mutants, the grader's own tests and the course's CI", () => {
+    for (const gone of ["solutions", "grader/mutants", "grader/test", ".github/workflows/ci.yml", ".ci"]) {
+      expect(existsSync(path.join(out, gone)), gone).toBe(false);
+    }
+    for (const kept of [
+      ".github/workflows/grade.yml",
+      ".github/workflows/comment.yml",
+      "package-lock.json",
+      ".husky/pre-commit",
+    ]) {
+      expect(existsSync(path.join(out, kept)), kept).toBe(true);
+    }
+  });
+
+  it("keeps every exercise's stub, test and notes, and a valid manifest without mutants", () => {
+    const course = validateCourse(JSON.parse(readFileSync(path.join(out, "grader/course.json"), "utf8")));
+    expect(allExercises(course).map((e) => e.id)).toEqual(allExercises(loadCourse()).map((e) => e.id));
+    for (const exercise of allExercises(course)) {
+      expect(exercise.mutants).toEqual([]);
+      for (const file of [...exercise.files, exercise.test, exercise.notes.split("#")[0]!]) {
+        expect(readFileSync(path.join(out, file), "utf8")).toBe(
+          readFileSync(path.join(repoRoot, file), "utf8"),
+        );
+      }
+    }
+  });
+
+  it("trims the README and the scripts that only maintainers use", () => {
+    const readme = readFileSync(path.join(out, "README.md"), "utf8");
+    expect(readme).not.toMatch(/For maintainers|maintainers:start/);
+    expect(readme).toMatch(/## For learners/);
+    const scripts = (
+      JSON.parse(readFileSync(path.join(out, "package.json"), "utf8")) as { scripts: Record<string, string> }
+    ).scripts;
+    expect(scripts.verify).toBeUndefined();
+    expect(scripts.grade).toBeDefined();
+  });
+
+  it("refuses to write into a folder that is not empty", () => {
+    expect(() =>
+      execFileSync(process.execPath, [tsx, "grader/src/cli.ts", "export", out], {
+        cwd: repoRoot,
+        env,
+        stdio: "pipe",
+      }),
+    ).toThrow(/not empty/);
+  });
+
+  it("grades the template: every exercise not started, a score of 0, and the first exercise next", () => {
+    symlinkSync(path.join(repoRoot, "node_modules"), path.join(out, "node_modules"));
+    execFileSync(process.execPath, [tsx, "grader/src/cli.ts", "grade", "--json", "r.json", "--quiet"], {
+      cwd: out,
+      env,
+    });
+    const report = JSON.parse(readFileSync(path.join(out, "r.json"), "utf8")) as Report;
+    expect(report.score).toBe(0);
+    expect(report.exercises.every((e) => e.status === "not-started")).toBe(true);
+    expect(report.next?.id).toBe(allExercises(loadCourse())[0]!.id);
+  }, 120_000);
+});

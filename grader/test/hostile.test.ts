@@ -1,0 +1,152 @@
+/**
+ * End to end: grade submissions that misbehave in every way we know, and check that grading finishes,
+ * each bad exercise gets the right status and a one-line reason, and every other exercise keeps its score.
+ */
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { grade } from "../src/grade.ts";
+import { allExercises, type Exercise, loadCourse } from "../src/manifest.ts";
+import { fromRoot, solutionsDir } from "../src/paths.ts";
+import type { Report } from "../src/report/types.ts";
+
+const course = loadCourse();
+const exercises = allExercises(course);
+const folders: string[] = [];
+
+/** A copy of the reference solutions, laid out like exercises/, that a test may then break. */
+function solutionsCopy(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "course-submission-"));
+  folders.push(dir);
+  cpSync(solutionsDir, dir, { recursive: true });
+  return dir;
+}
+
+function learnerFile(dir: string, exercise: Exercise): string {
+  return path.join(dir, path.relative("exercises", exercise.files[0]!));
+}
+
+/** Keep the solution's exports, then misbehave while being imported. */
+function sabotage(dir: string, exercise: Exercise, behaviour: string): void {
+  const solution = fromRoot(exercise.files[0]!.replace(/^exercises\//, "solutions/"));
+  writeFileSync(learnerFile(dir, exercise), `export * from ${JSON.stringify(solution)};\n${behaviour}\n`);
+}
+
+const withoutTimes = (report: Report) =>
+  JSON.parse(
+    JSON.stringify(report, (key, value) => (key === "execution_time" || key === "duration_ms" ? 0 : value)),
+  ) as unknown;
+
+afterAll(() => {
+  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("grading a hostile submission", () => {
+  it("gives each misbehaving exercise its status and keeps every other score", async () => {
+    const dir = solutionsCopy();
+    const [spins, exits, broken, missing] = exercises;
+    if (!spins || !exits || !broken || !missing) throw new Error("this test needs at least four exercises");
+    sabotage(dir, spins, "while (true) {}");
+    sabotage(dir, exits, "process.exit(0);");
+    writeFileSync(learnerFile(dir, broken), "export function oops( {\n");
+    unlinkSync(learnerFile(dir, missing));
+
+    const started = performance.now();
+    const report = await grade(course, { target: { root: dir, overrides: {} }, seed: 1, timeoutSeconds: 6 });
+    const seconds = (performance.now() - started) / 1000;
+
+    const status = Object.fromEntries(report.exercises.map((e) => [e.id, e.status]));
+    expect(status[spins.id]).toBe("timeout");
+    expect(status[exits.id]).toBe("crashed");
+    expect(status[broken.id]).toBe("compile-error");
+    expect(status[missing.id]).toBe("missing");
+    for (const e of report.exercises.slice(4)) {
+      expect(e, `${e.id}: ${e.message}`).toMatchObject({ status: "passed", score: e.max_score });
+    }
+    for (const e of report.exercises.slice(0, 4)) {
+      expect(e.score).toBe(0);
+      expect(e.message).not.toContain("\n");
+      expect(e.message.length).toBeGreaterThan(10);
+    }
+    expect(report.exercises.find((e) => e.id === exits.id)?.message).toMatch(/process\.exit/);
+    expect(report.exercises.find((e) => e.id === broken.id)?.message).toMatch(/\.ts:\d+:\d+ TS\d+/);
+    // Four exercises' worth of work, one of them killed at 6 s; never the sum of all limits.
+    expect(seconds).toBeLessThan(40);
+  });
+
+  it("gives partial credit when one function hangs, naming the test that never finished", async () => {
+    const dir = solutionsCopy();
+    const target = exercises.find((e) => e.id === "01-concepts/interleavings")!;
+    const solution = fromRoot("solutions/01-concepts/interleavings.ts");
+    writeFileSync(
+      learnerFile(dir, target),
+      `export { interleavings } from ${JSON.stringify(solution)};\nexport function countInterleavings(_: readonly number[]): bigint {\n  for (;;) {}\n}\n`,
+    );
+    const report = await grade(course, {
+      target: { root: dir, overrides: {} },
+      exercises: [target],
+      seed: 1,
+      timeoutSeconds: 5,
+    });
+    const [result] = report.exercises;
+    expect(result?.status).toBe("timeout");
+    expect(result?.message).toMatch(/never finished/);
+    const passing = result?.tests.filter((t) => t.status === "passed").map((t) => t.name) ?? [];
+    expect(passing.length).toBeGreaterThanOrEqual(4);
+    expect(passing.every((name) => name.includes("› interleavings ›"))).toBe(true);
+    expect(result?.score).toBe(passing.length);
+  });
+
+  it("treats other ways to die as crashes, and floods of output as just output", async () => {
+    const dir = solutionsCopy();
+    const [killed, chatty, leaky, escaping] = exercises;
+    sabotage(dir, killed!, "process.kill(process.pid, 'SIGKILL');");
+    sabotage(dir, chatty!, "for (let i = 0; i < 200_000; i++) console.log('x'.repeat(200));");
+    sabotage(dir, leaky!, "setInterval(() => {}, 1000);");
+    // A detached child leaves the run's process group; the grader must still end it.
+    sabotage(
+      dir,
+      escaping!,
+      "import { spawn } from 'node:child_process';\nspawn('sleep', ['987.25'], { detached: true, stdio: 'ignore' }).unref();",
+    );
+    const report = await grade(course, {
+      target: { root: dir, overrides: {} },
+      exercises: [killed!, chatty!, leaky!, escaping!],
+      seed: 1,
+      timeoutSeconds: 20,
+    });
+    const [a, b, c, d] = report.exercises;
+    expect(a?.status).toBe("crashed");
+    expect(a?.message).toMatch(/died|SIGKILL|exited/i);
+    expect(b?.status, b?.message).toBe("passed");
+    expect(c?.status, c?.message).toBe("passed");
+    expect(d?.status, d?.message).toBe("passed");
+    const survivors = readdirSync("/proc")
+      .filter((pid) => /^\d+$/.test(pid))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, "latin1").includes("987.25");
+        } catch {
+          return false;
+        }
+      });
+    expect(survivors).toEqual([]);
+  });
+});
+
+describe("reproducible grading", () => {
+  it("gives the same report twice for the same submission, times aside", async () => {
+    // The first mutant of each exercise: failures with counterexamples, the most seed-sensitive output.
+    const dir = solutionsCopy();
+    for (const exercise of exercises) {
+      const mutant = exercise.mutants[0];
+      if (mutant) cpSync(fromRoot(mutant.file), learnerFile(dir, exercise));
+    }
+    const target = { root: dir, overrides: {} };
+    const first = await grade(course, { target, seed: 7 });
+    const second = await grade(course, { target, seed: 7 });
+    expect(first.exercises.some((e) => e.status !== "passed")).toBe(true);
+    expect(withoutTimes(second)).toEqual(withoutTimes(first));
+  });
+});

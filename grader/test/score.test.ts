@@ -1,0 +1,146 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { Exercise } from "../src/manifest.ts";
+import type { IsolatedRunLike, TestOutcome } from "../src/run/results.ts";
+import { type Evidence, EXERCISE_STATUSES, scoreExercise } from "../src/score.ts";
+
+const exercise: Exercise = {
+  id: "01-concepts/sample",
+  title: "Sample",
+  difficulty: "easy",
+  files: ["exercises/01-concepts/sample.ts"],
+  test: "exercises/01-concepts/sample.test.ts",
+  given: [],
+  points: 6,
+  tests: { "s > one": 1, "s > two": 2, "s > three": 3 },
+  hints: ["first hint, long enough", "second hint, long enough"],
+  notes: "chapters/01-concepts/README.md#sample",
+  mutants: [],
+};
+const names = Object.keys(exercise.tests);
+const file = { file: exercise.files[0]!, absolute: "/x/sample.ts", exists: true };
+
+const outcome = (name: string, state: TestOutcome["state"], message = "expected 1 to be 2"): TestOutcome => ({
+  file: exercise.test,
+  name,
+  state,
+  durationMs: 1,
+  errors: state === "failed" ? [{ message, frames: [{ file: "/x/sample.ts", line: 7, column: 3 }] }] : [],
+});
+
+const run = (tests: TestOutcome[], extra: Partial<IsolatedRunLike> = {}): IsolatedRunLike => ({
+  results: { tests, moduleErrors: [], unhandledErrors: [] },
+  timedOut: false,
+  exitCode: 0,
+  signal: null,
+  durationMs: 100,
+  runningTest: undefined,
+  outputTail: "",
+  progress: [],
+  ...extra,
+});
+
+const evidence = (runs: IsolatedRunLike[], more: Partial<Evidence> = {}): Evidence => ({
+  exercise,
+  chapter: "01-concepts",
+  learnerFiles: [file],
+  diagnostics: [],
+  runs,
+  timeoutMs: 10_000,
+  ...more,
+});
+
+describe("scoreExercise", () => {
+  it("scores the points of the passing tests, never more than the maximum", () => {
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }), (passes) => {
+        const report = scoreExercise(
+          evidence([run(names.map((n, i) => outcome(n, passes[i] ? "passed" : "failed")))]),
+        );
+        const expected = names.reduce((sum, n, i) => sum + (passes[i] ? exercise.tests[n]! : 0), 0);
+        expect(report.score).toBe(expected);
+        expect(report.score).toBeLessThanOrEqual(report.max_score);
+        expect(EXERCISE_STATUSES).toContain(report.status);
+        expect(report.status).toBe(expected === 6 ? "passed" : passes.some(Boolean) ? "partial" : "failed");
+      }),
+    );
+  });
+
+  it("counts a test with no result as failed (a crashed file cannot look like a pass)", () => {
+    const report = scoreExercise(evidence([run([outcome("s > one", "passed")])]));
+    expect(report.score).toBe(1);
+    expect(report.tests.find((t) => t.name.endsWith("two"))?.output).toMatch(/no result/);
+  });
+
+  it("ignores tests that are not in the manifest", () => {
+    const report = scoreExercise(
+      evidence([run([...names.map((n) => outcome(n, "failed")), outcome("s > extra", "passed")])]),
+    );
+    expect(report.score).toBe(0);
+  });
+
+  it("calls an exercise not started when every failure is the stub's TODO", () => {
+    const report = scoreExercise(
+      evidence([
+        run(names.map((n) => outcome(n, "failed", "Caused by: Error: TODO: x is not implemented yet"))),
+      ]),
+    );
+    expect(report.status).toBe("not-started");
+  });
+
+  it("says missing, with the command that restores the file", () => {
+    const report = scoreExercise(evidence([], { learnerFiles: [{ ...file, exists: false }] }));
+    expect(report).toMatchObject({ status: "missing", score: 0 });
+    expect(report.message).toMatch(/git checkout -- exercises\/01-concepts\/sample\.ts/);
+  });
+
+  it("says compile-error with file, line and the compiler's message", () => {
+    const diagnostics = [
+      {
+        file: "/x/sample.ts",
+        line: 3,
+        column: 9,
+        message: "TS2322: Type 'string' is not assignable to type 'number'.",
+      },
+    ];
+    const report = scoreExercise(evidence([], { diagnostics }));
+    expect(report.status).toBe("compile-error");
+    expect(report.message).toBe(
+      "exercises/01-concepts/sample.ts:3:9 TS2322: Type 'string' is not assignable to type 'number'.",
+    );
+  });
+
+  it("says timeout, names the test that hung, and keeps the points earned before it", () => {
+    const killed = run([], {
+      results: null,
+      timedOut: true,
+      runningTest: "s > two",
+      progress: [outcome("s > one", "passed")],
+    });
+    const rerun = run([
+      outcome("s > one", "passed"),
+      outcome("s > two", "skipped"),
+      outcome("s > three", "passed"),
+    ]);
+    const report = scoreExercise(evidence([killed, rerun]));
+    expect(report.status).toBe("timeout");
+    expect(report.score).toBe(4);
+    expect(report.message).toMatch(/"s > two" never finished/);
+  });
+
+  it("says crashed when the code called process.exit, or the process died", () => {
+    const exited = scoreExercise(
+      evidence([run(names.map((n) => outcome(n, "failed", 'process.exit unexpectedly called with "0"')))]),
+    );
+    expect(exited.status).toBe("crashed");
+    expect(exited.message).toMatch(/process\.exit\(0\)/);
+    const died = scoreExercise(evidence([run([], { results: null, exitCode: null, signal: "SIGKILL" })]));
+    expect(died.status).toBe("crashed");
+    expect(died.message).toMatch(/SIGKILL/);
+  });
+
+  it("points a failed test at the learner's file and line", () => {
+    const report = scoreExercise(evidence([run(names.map((n) => outcome(n, "failed")))]));
+    expect(report.tests[0]?.location).toEqual({ file: "/x/sample.ts", line: 7, column: 3 });
+  });
+});
