@@ -16,6 +16,7 @@ const commands: Readonly<Record<string, () => Promise<Command>>> = {
   hook: async () => (await import("./commands/hook.ts")).hookCommand,
   ci: async () => (await import("./commands/ci.ts")).ciCommand,
   export: async () => (await import("./commands/export.ts")).exportCommand,
+  bench: async () => (await import("./commands/bench.ts")).benchCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {
