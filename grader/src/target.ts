@@ -2,9 +2,10 @@
  * The one place that decides which file an exercise import resolves to.
  *
  * The same trusted test files run against several targets: the learner's exercises/ (the default),
- * solutions/, a submission folder given with --dir, or a single mutant standing in for one learner file.
- * Tests always import their exercise as "./<name>.ts"; this module redirects that import. Given code
- * (transports, worker entry points) always comes from the trusted exercises/ folder, never from a target.
+ * solutions/, a submission folder given with --dir, or a scratch folder holding a mutant. Tests always
+ * import their exercise as "./<name>.ts"; this module redirects that import to the target folder. Given
+ * code (transports, worker entry points) always comes from the trusted exercises/ folder, never from a
+ * target.
  */
 import path from "node:path";
 import { allExercises, type Course } from "./manifest.ts";
@@ -13,29 +14,22 @@ import { exercisesDir, isInside, repoRoot } from "./paths.ts";
 export interface Target {
   /** A folder laid out like exercises/ whose learner files are graded. */
   readonly root: string;
-  /** Learner file (relative to the repository, e.g. "exercises/01-concepts/actor.ts") → file that replaces it. */
-  readonly overrides: Readonly<Record<string, string>>;
 }
 
 export const TARGET_ENV = "COURSE_TARGET";
-export const OVERRIDES_ENV = "COURSE_OVERRIDES";
 
-export const defaultTarget: Target = { root: exercisesDir, overrides: {} };
+export const defaultTarget: Target = { root: exercisesDir };
 
 export function targetFromEnv(env: NodeJS.ProcessEnv = process.env): Target {
-  const root = env[TARGET_ENV] ? path.resolve(repoRoot, env[TARGET_ENV]) : exercisesDir;
-  const overrides = env[OVERRIDES_ENV] ? (JSON.parse(env[OVERRIDES_ENV]) as Record<string, string>) : {};
-  return { root, overrides };
+  return { root: env[TARGET_ENV] ? path.resolve(repoRoot, env[TARGET_ENV]) : exercisesDir };
 }
 
 export function targetToEnv(target: Target): Record<string, string> {
-  return { [TARGET_ENV]: target.root, [OVERRIDES_ENV]: JSON.stringify(target.overrides) };
+  return { [TARGET_ENV]: target.root };
 }
 
-/** Where learner file `file` (relative to the repository, under exercises/) is read from for this target. */
+/** Where learner file `file` (relative to the repository, e.g. "exercises/01-concepts/actor.ts") is read from. */
 export function learnerFileIn(target: Target, file: string): string {
-  const override = target.overrides[file];
-  if (override) return path.resolve(repoRoot, override);
   return path.join(target.root, path.relative("exercises", file));
 }
 
@@ -46,22 +40,18 @@ export function learnerFileIn(target: Target, file: string): string {
 export function createRedirect(course: Course, target: Target) {
   const learnerFiles = new Set(allExercises(course).flatMap((e) => e.files));
   const givenFiles = new Set(allExercises(course).flatMap((e) => e.given));
-  const fromTarget = path.resolve(target.root) !== exercisesDir;
-  const overrideFiles = new Set(Object.values(target.overrides).map((f) => path.resolve(repoRoot, f)));
+  const root = path.resolve(target.root);
+  if (root === exercisesDir) return (): undefined => undefined;
 
   return (candidate: string, importer: string): string | undefined => {
     // A test (or given code) in exercises/ importing a learner file: point it at the target's copy.
     if (isInside(exercisesDir, importer) && isInside(exercisesDir, candidate)) {
       const file = toPosix(path.relative(repoRoot, candidate));
-      if (learnerFiles.has(file) && (fromTarget || target.overrides[file]))
-        return learnerFileIn(target, file);
-      return undefined;
+      return learnerFiles.has(file) ? learnerFileIn(target, file) : undefined;
     }
-    // Learner code in a target folder importing given code: always the trusted copy.
-    const importerInTarget = fromTarget && isInside(target.root, importer);
-    if (importerInTarget || overrideFiles.has(importer)) {
-      const base = importerInTarget ? target.root : exercisesDir;
-      const file = toPosix(path.join("exercises", path.relative(base, candidate)));
+    // Learner code in the target folder importing given code: always the trusted copy.
+    if (isInside(root, importer) && isInside(root, candidate)) {
+      const file = toPosix(path.join("exercises", path.relative(root, candidate)));
       if (givenFiles.has(file)) return path.join(repoRoot, file);
     }
     return undefined;

@@ -8,6 +8,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { grade } from "../src/grade.ts";
 import { allExercises, type Exercise, loadCourse } from "../src/manifest.ts";
+import { materializeMutant } from "../src/mutants.ts";
 import { fromRoot, solutionsDir } from "../src/paths.ts";
 import type { Report } from "../src/report/types.ts";
 
@@ -53,7 +54,7 @@ describe("grading a hostile submission", () => {
     unlinkSync(learnerFile(dir, missing));
 
     const started = performance.now();
-    const report = await grade(course, { target: { root: dir, overrides: {} }, seed: 1, timeoutSeconds: 6 });
+    const report = await grade(course, { target: { root: dir }, seed: 1, timeoutSeconds: 6 });
     const seconds = (performance.now() - started) / 1000;
 
     const status = Object.fromEntries(report.exercises.map((e) => [e.id, e.status]));
@@ -84,7 +85,7 @@ describe("grading a hostile submission", () => {
       `export { interleavings } from ${JSON.stringify(solution)};\nexport function countInterleavings(_: readonly number[]): bigint {\n  for (;;) {}\n}\n`,
     );
     const report = await grade(course, {
-      target: { root: dir, overrides: {} },
+      target: { root: dir },
       exercises: [target],
       seed: 1,
       timeoutSeconds: 5,
@@ -111,7 +112,7 @@ describe("grading a hostile submission", () => {
       "import { spawn } from 'node:child_process';\nspawn('sleep', ['987.25'], { detached: true, stdio: 'ignore' }).unref();",
     );
     const report = await grade(course, {
-      target: { root: dir, overrides: {} },
+      target: { root: dir },
       exercises: [killed!, chatty!, leaky!, escaping!],
       seed: 1,
       timeoutSeconds: 20,
@@ -141,9 +142,9 @@ describe("reproducible grading", () => {
     const dir = solutionsCopy();
     for (const exercise of exercises) {
       const mutant = exercise.mutants[0];
-      if (mutant) cpSync(fromRoot(mutant.file), learnerFile(dir, exercise));
+      if (mutant) materializeMutant(exercise, mutant, dir);
     }
-    const target = { root: dir, overrides: {} };
+    const target = { root: dir };
     const first = await grade(course, { target, seed: 7 });
     const second = await grade(course, { target, seed: 7 });
     expect(first.exercises.some((e) => e.status !== "passed")).toBe(true);

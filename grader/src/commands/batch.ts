@@ -41,7 +41,7 @@ export async function gradeBatch(
     try {
       const report = await grade(course, {
         ...options,
-        target: { root: submissionRoot(path.join(dir, learner)), overrides: {} },
+        target: { root: submissionRoot(path.join(dir, learner)) },
       });
       entries.push({ learner, status: "graded", report });
       process.stderr.write(`    ${report.score}/${report.max_score}\n`);

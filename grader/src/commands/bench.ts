@@ -19,7 +19,7 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({ args: [...argv], options: { runs: { type: "string", default: "3" } } });
   const runs = Math.max(1, Number(values.runs) || 3);
   const course = loadCourse();
-  const target = { root: solutionsDir, overrides: {} };
+  const target = { root: solutionsDir };
   const totals: number[] = [];
   const perExercise = new Map<string, number[]>();
   for (let i = 0; i < runs; i++) {

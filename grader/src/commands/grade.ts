@@ -61,9 +61,7 @@ export async function gradeCommand(argv: readonly string[]): Promise<number> {
   }
 
   const target =
-    values.dir !== undefined
-      ? { root: submissionRoot(resolveDir("--dir", values.dir)), overrides: {} }
-      : defaultTarget;
+    values.dir !== undefined ? { root: submissionRoot(resolveDir("--dir", values.dir)) } : defaultTarget;
   const integrity = values.integrity !== undefined ? readIntegrity(values.integrity) : undefined;
   // On GitHub, nothing printed from here on may be taken for a workflow command (it includes learner text).
   const fence = isGitHubActions() ? stopCommands() : undefined;

@@ -62,7 +62,7 @@ async function prePush(): Promise<number> {
   const { exercises } = affectedExercises(course, changedFiles());
   if (exercises.length === 0) return 0;
   const maintainer = isMaintainer();
-  const target = maintainer ? { root: solutionsDir, overrides: {} } : defaultTarget;
+  const target = maintainer ? { root: solutionsDir } : defaultTarget;
   console.error(
     `Checking ${exercises.map((e) => shortName(e)).join(", ")}${maintainer ? " against solutions/" : ""}…`,
   );

@@ -9,14 +9,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { affectedExercises, changedFiles } from "../changes.ts";
 import { gradeExercise, slug } from "../grade.ts";
-import {
-  allExercises,
-  type Course,
-  chapterOf,
-  type Exercise,
-  loadCourse,
-  mutantReplaces,
-} from "../manifest.ts";
+import { allExercises, type Course, chapterOf, type Exercise, loadCourse } from "../manifest.ts";
+import { MutantError, materializeMutant } from "../mutants.ts";
 import { fromRoot, repoRoot, scratchDir, solutionsDir } from "../paths.ts";
 import { seconds } from "../report/format.ts";
 import { runIsolated } from "../run/isolate.ts";
@@ -144,7 +138,7 @@ async function checkExercises(
   const seeds = full
     ? [course.grading.seed, course.grading.seed + 1, course.grading.seed + 2]
     : [course.grading.seed];
-  const solutions: Target = { root: solutionsDir, overrides: {} };
+  const solutions: Target = { root: solutionsDir };
   const workRoot = path.join(scratchDir, `verify-${process.pid}`);
   mkdirSync(workRoot, { recursive: true });
 
@@ -163,13 +157,21 @@ async function checkExercises(
   }
   for (const exercise of exercises)
     jobs.push({ kind: "stub", exercise, target: defaultTarget, seed: seeds[0]!, label: "stub" });
+  // Each mutant is its diff applied to the solution, in a scratch folder laid out like exercises/.
+  const unusableMutants: string[] = [];
   for (const exercise of exercises) {
-    for (const mutant of exercise.mutants) {
-      const target = {
-        root: defaultTarget.root,
-        overrides: { [mutantReplaces(exercise, mutant)]: mutant.file },
-      };
-      jobs.push({ kind: "mutant", exercise, target, seed: seeds[0]!, label: mutant.file });
+    for (const [index, mutant] of exercise.mutants.entries()) {
+      try {
+        const target = materializeMutant(
+          exercise,
+          mutant,
+          path.join(workRoot, "mutants", slug(exercise), String(index)),
+        );
+        jobs.push({ kind: "mutant", exercise, target, seed: seeds[0]!, label: mutant.file });
+      } catch (error) {
+        if (!(error instanceof MutantError)) throw error;
+        unusableMutants.push(error.message);
+      }
     }
   }
 
@@ -251,7 +253,7 @@ async function checkExercises(
 
   await check("mutants rejected", async () => {
     const mutants = of("mutant");
-    const problems: string[] = [];
+    const problems: string[] = [...unusableMutants];
     for (const { job, report } of mutants) {
       if (report.status === "passed")
         problems.push(`${job.label} (${report.id}) passes every test; strengthen the tests until one fails`);
@@ -260,7 +262,7 @@ async function checkExercises(
     }
     return {
       ok: problems.length === 0,
-      summary: `${mutants.length - problems.length}/${mutants.length} rejected`,
+      summary: `${mutants.length + unusableMutants.length - problems.length}/${mutants.length + unusableMutants.length} rejected`,
       problems,
     };
   });
@@ -276,7 +278,7 @@ async function runCoverage(course: Course, exercises: readonly Exercise[], seed:
   const reportsDir = path.join(workDir, "report");
   const run = await runIsolated({
     testFiles: exercises.map((e) => fromRoot(e.test)),
-    target: { root: solutionsDir, overrides: {} },
+    target: { root: solutionsDir },
     seed,
     timeoutMs: 300_000,
     workDir,

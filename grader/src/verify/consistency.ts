@@ -70,7 +70,7 @@ export function consistencyProblems(course: Course): string[] {
   for (const folder of ["exercises", "solutions", "grader/mutants"]) {
     for (const file of listFiles(fromRoot(folder))) {
       const rel = relativeToRoot(file);
-      if (rel.endsWith(".ts") && !referenced.has(rel)) {
+      if (/\.(ts|diff)$/.test(rel) && !referenced.has(rel)) {
         problems.push(`${rel} is not in grader/course.json; add it to an exercise or delete it`);
       }
     }
