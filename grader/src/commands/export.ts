@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import {
   copyFileSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -62,7 +63,11 @@ export function exportedFiles(): string[] {
     encoding: "utf8",
   })
     .split("\n")
-    .filter((file) => file !== "" && existsSync(path.join(repoRoot, file)));
+    // Regular files only: a symlinked folder (node_modules, say) is not part of the course.
+    .filter(
+      (file) =>
+        file !== "" && existsSync(path.join(repoRoot, file)) && lstatSync(path.join(repoRoot, file)).isFile(),
+    );
   return listed
     .filter((file) => !EXCLUDED.some((x) => (x.endsWith("/") ? file.startsWith(x) : file === x)))
     .sort();
