@@ -38,6 +38,18 @@ function sliceSizes(seen: readonly number[]): number[] {
   return sizes;
 }
 
+/** Run work of `steps` steps while the ticker counts turns; how many steps each slice ran. */
+async function sliceSizesOf(steps: number, stepsPerSlice: number | undefined): Promise<number[]> {
+  const ticker = startTicker();
+  const seen: number[] = [];
+  try {
+    await runCooperatively(recordingWork(steps, seen, ticker.now), { stepsPerSlice });
+  } finally {
+    ticker.stop();
+  }
+  return sliceSizes(seen);
+}
+
 const slice = fc.option(fc.integer({ min: 1, max: 25 }), { nil: undefined });
 
 describe("runCooperatively", () => {
@@ -61,15 +73,9 @@ describe("runCooperatively", () => {
   it("gives the event loop a turn at least every stepsPerSlice steps", async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 400 }), slice, async (steps, stepsPerSlice) => {
-        const ticker = startTicker();
-        const seen: number[] = [];
-        try {
-          await runCooperatively(recordingWork(steps, seen, ticker.now), { stepsPerSlice });
-        } finally {
-          ticker.stop();
-        }
+        const sizes = await sliceSizesOf(steps, stepsPerSlice);
         const limit = stepsPerSlice ?? 100;
-        const longest = Math.max(...sliceSizes(seen));
+        const longest = Math.max(...sizes);
         expect(
           longest,
           `${longest} steps ran without a turn of the event loop (at most ${limit} allowed)`,
@@ -81,15 +87,8 @@ describe("runCooperatively", () => {
   it("runs stepsPerSlice steps between turns, not fewer", async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 300 }), slice, async (steps, stepsPerSlice) => {
-        const ticker = startTicker();
-        const seen: number[] = [];
-        try {
-          await runCooperatively(recordingWork(steps, seen, ticker.now), { stepsPerSlice });
-        } finally {
-          ticker.stop();
-        }
+        const sizes = await sliceSizesOf(steps, stepsPerSlice);
         const limit = stepsPerSlice ?? 100;
-        const sizes = sliceSizes(seen);
         expect(
           sizes.slice(0, -1).every((size) => size === limit),
           `slices of ${sizes.join(", ")} steps`,

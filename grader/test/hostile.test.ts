@@ -136,6 +136,35 @@ describe("grading a hostile submission", () => {
   });
 });
 
+describe("code that tries to make the tests lie", () => {
+  it("fails the tests it touched when it replaces a built-in or a matcher", async () => {
+    const dir = solutionsCopy();
+    const [patchesObjectIs, extendsExpect] = exercises;
+    // Wrong answers everywhere, and a built-in that would make toBe and toEqual say yes anyway.
+    writeFileSync(
+      learnerFile(dir, patchesObjectIs!),
+      `${readFileSync(fromRoot(exercises[0]!.files[0]!.replace(/^exercises\//, "solutions/")), "utf8")}\nObject.is = () => true;\n`,
+    );
+    sabotage(
+      dir,
+      extendsExpect!,
+      "import { expect } from 'vitest';\nexpect.extend({ toBe: () => ({ pass: true, message: () => '' }) });",
+    );
+    const report = await grade(course, {
+      target: { root: dir },
+      exercises: [patchesObjectIs!, extendsExpect!],
+      seed: 1,
+    });
+    for (const e of report.exercises) {
+      expect(e.status).not.toBe("passed");
+      expect(
+        e.tests.some((t) => /replaced (Object\.is|expect matcher "toBe")/.test(t.output)),
+        e.id,
+      ).toBe(true);
+    }
+  });
+});
+
 describe("reproducible grading", () => {
   it("gives the same report twice for the same submission, times aside", async () => {
     // The first mutant of each exercise: failures with counterexamples, the most seed-sensitive output.

@@ -42,6 +42,8 @@ export async function typecheck(
         module: "ESNext",
         moduleResolution: "Bundler",
         rootDirs: [targetRoot, exercisesDir],
+        // Packages resolve from the course's node_modules, as they do when the tests run (plugin.ts).
+        paths: { "*": [path.join(repoRoot, "node_modules", "*")] },
         typeRoots: [path.join(repoRoot, "node_modules", "@types")],
         noEmit: true,
       },
