@@ -18,6 +18,7 @@ import { mapLimit } from "../run/parallel.ts";
 import { type ExerciseReport, scoreExercise } from "../score.ts";
 import { defaultTarget, type Target } from "../target.ts";
 import { consistencyProblems } from "../verify/consistency.ts";
+import { exampleFiles, exampleProblems } from "../verify/examples.ts";
 import { runTool } from "../verify/steps.ts";
 import { actionlintProblems, readWorkflows, securityProblems } from "../verify/workflows.ts";
 import { selectExercises } from "./grade.ts";
@@ -99,6 +100,15 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
       "biome check .",
     ),
   );
+  await check("chapter examples run", async () => {
+    const files = exampleFiles();
+    const problems = await exampleProblems(files);
+    return {
+      ok: problems.length === 0,
+      summary: `${files.length - problems.length}/${files.length} exit 0`,
+      problems,
+    };
+  });
   await check("workflows", async () => {
     const files = readWorkflows();
     const problems = [...(await actionlintProblems(files)), ...securityProblems(files)];
@@ -367,7 +377,7 @@ function renderSummary(results: readonly CheckResult[], totalMs: number): string
   const width = Math.max(...results.map((r) => r.name.length));
   const rows = results.map(
     (r) =>
-      `  ${r.ok ? "✓" : "✗"} ${r.name.padEnd(width)}  ${seconds(r.durationMs).padStart(7)}  ${r.summary}`,
+      `  ${r.ok ? "✓" : "✗"} ${r.name.padEnd(width)}  ${(r.durationMs < 50 ? "–" : seconds(r.durationMs)).padStart(7)}  ${r.summary}`,
   );
   const failed = results.filter((r) => !r.ok).length;
   const verdict =
