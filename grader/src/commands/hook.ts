@@ -6,6 +6,7 @@
  *   unfinished work is how you get graded); for maintainers the solutions must pass or the push stops.
  */
 import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { affectedExercises, changedFiles } from "../changes.ts";
 import { grade } from "../grade.ts";
@@ -59,7 +60,7 @@ function preCommit(): number {
 
 async function prePush(): Promise<number> {
   const course = loadCourse();
-  const { exercises } = affectedExercises(course, changedFiles());
+  const { exercises } = affectedExercises(course, pushedFiles());
   if (exercises.length === 0) return 0;
   const maintainer = isMaintainer();
   const target = maintainer ? { root: solutionsDir } : defaultTarget;
@@ -80,4 +81,37 @@ async function prePush(): Promise<number> {
   }
   console.error("Not everything passes yet; pushing anyway, so your pull request shows where you are.");
   return 0;
+}
+
+const NO_COMMIT = /^0+$/;
+
+/**
+ * The files this push changes. git tells a pre-push hook on stdin what it pushes, one
+ * "<local ref> <local sha> <remote ref> <remote sha>" line per ref; for a new branch (remote sha all
+ * zeros) or when run by hand, fall back to everything since the branch left main.
+ */
+function pushedFiles(): string[] {
+  if (process.stdin.isTTY) return changedFiles();
+  let input = "";
+  try {
+    input = readFileSync(0, "utf8");
+  } catch {
+    return changedFiles();
+  }
+  const files = new Set<string>();
+  for (const line of input.split("\n").filter((l) => l.trim() !== "")) {
+    const [, localSha, , remoteSha] = line.trim().split(/\s+/);
+    if (!localSha || NO_COMMIT.test(localSha)) continue; // a deleted branch changes nothing
+    if (!remoteSha || NO_COMMIT.test(remoteSha)) return changedFiles();
+    try {
+      const diff = execFileSync("git", ["diff", "--name-only", `${remoteSha}..${localSha}`], {
+        cwd: repoRoot,
+        encoding: "utf8",
+      });
+      for (const file of diff.split("\n")) if (file !== "") files.add(file);
+    } catch {
+      return changedFiles(); // the remote commit is not here (a force push over unknown history)
+    }
+  }
+  return [...files];
 }
