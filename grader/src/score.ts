@@ -177,7 +177,17 @@ function creditNote(passed: number, total: number): string {
 function mergeOutcomes(runs: readonly IsolatedRunLike[]): Map<string, TestOutcome> {
   const merged = new Map<string, TestOutcome>();
   for (const run of runs) {
-    for (const outcome of run.results?.tests ?? run.progress) {
+    // A stopped run reports the tests whose results vitest had sent so far; the results the test process
+    // recorded as each test finished fill in the rest (they are only trusted for a run that was stopped).
+    const recorded = run.timedOut
+      ? new Map(run.progress.map((o) => [o.name, o] as const))
+      : new Map<string, TestOutcome>();
+    const reported = run.results?.tests ?? [];
+    const outcomes = [
+      ...reported.map((o) => (o.state === "pending" ? (recorded.get(o.name) ?? o) : o)),
+      ...[...recorded.values()].filter((o) => !reported.some((r) => r.name === o.name)),
+    ];
+    for (const outcome of outcomes) {
       if (outcome.state === "skipped" && merged.has(outcome.name)) continue;
       merged.set(outcome.name, outcome);
     }

@@ -2,6 +2,7 @@
  * End to end: grade submissions that misbehave in every way we know, and check that grading finishes,
  * each bad exercise gets the right status and a one-line reason, and every other exercise keeps its score.
  */
+import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -133,6 +134,32 @@ describe("grading a hostile submission", () => {
         }
       });
     expect(survivors).toEqual([]);
+  });
+});
+
+describe("npm test on a submission that hangs", () => {
+  it("stops the blocked test, names it, and lets the run finish", () => {
+    const dir = solutionsCopy();
+    const target = exercises.find((e) => e.id === "01-concepts/interleavings")!;
+    writeFileSync(
+      learnerFile(dir, target),
+      `export { interleavings } from ${JSON.stringify(fromRoot("solutions/01-concepts/interleavings.ts"))};\nexport function countInterleavings(_: readonly number[]): bigint {\n  for (;;) {}\n}\n`,
+    );
+    const run = spawnSync(
+      process.execPath,
+      [fromRoot("node_modules/vitest/vitest.mjs"), "run", fromRoot(target.test)],
+      {
+        cwd: fromRoot(),
+        env: { ...process.env, COURSE_TARGET: dir, COURSE_WATCHDOG_MS: "2000", NO_COLOR: "1" },
+        encoding: "utf8",
+        timeout: 60_000,
+      },
+    );
+    expect(run.signal, "vitest never finished").toBeNull();
+    expect(run.status).toBe(1);
+    expect(run.stderr + run.stdout).toMatch(
+      /The test "countInterleavings > [^"]+" ran for 2 s without letting the event loop turn/,
+    );
   });
 });
 

@@ -51,6 +51,7 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
   const resultsFile = path.join(workDir, "results.json");
   const currentTestFile = path.join(workDir, "current-test.txt");
   const progressFile = path.join(workDir, "progress.jsonl");
+  const hungFile = path.join(workDir, "hung-test.txt");
 
   const marker = newRunMarker();
   const env = runEnvironment({
@@ -59,6 +60,10 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
     [RUN_ENV.results]: resultsFile,
     [RUN_ENV.currentTest]: currentTestFile,
     [RUN_ENV.progress]: progressFile,
+    [RUN_ENV.hung]: hungFile,
+    // The in-process watchdog stops a blocked test just before the hard limit, so the run still
+    // reports the tests that finished; the hard limit stays for hangs outside any test.
+    [RUN_ENV.watchdog]: String(Math.max(1_000, options.timeoutMs - 1_500)),
     [RUN_ENV.grading]: "1",
     [RUN_ENV.skip]: JSON.stringify(options.skip ?? []),
     ...(options.seed !== undefined ? { [RUN_ENV.seed]: String(options.seed) } : {}),
@@ -108,13 +113,14 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
       reapMarked(marker); // and what escaped the group (detached children)
       child.stdout.destroy();
       child.stderr.destroy();
+      const hung = readRunningTest(hungFile);
       resolve({
         results: readResults(resultsFile),
-        timedOut,
+        timedOut: timedOut || hung !== undefined,
         exitCode,
         signal,
         durationMs: Math.round(performance.now() - started),
-        runningTest: readRunningTest(currentTestFile),
+        runningTest: hung ?? readRunningTest(currentTestFile),
         outputTail: tail,
         progress: readProgress(progressFile, options.testFiles),
       });

@@ -5,7 +5,7 @@
  */
 import { defineConfig, type ViteUserConfig } from "vitest/config";
 import { repoRoot } from "../paths.ts";
-import { RUN_ENV } from "./env.ts";
+import { RUN_ENV, TEST_TIMEOUT_MS } from "./env.ts";
 import { courseTargetPlugin } from "./plugin.ts";
 import ResultsReporter from "./reporter.ts";
 
@@ -13,9 +13,6 @@ export interface CourseConfigOptions {
   /** Grading: write results for the grader, one worker, capped memory; otherwise the learner's defaults. */
   readonly grading: boolean;
 }
-
-/** Per-test limit. Async hangs end here; synchronous ones are ended by the grader's wall-clock limit. */
-export const TEST_TIMEOUT_MS = 10_000;
 
 export function courseConfig({ grading }: CourseConfigOptions): ViteUserConfig {
   const resultsFile = process.env[RUN_ENV.results];

@@ -10,6 +10,13 @@ export const RUN_ENV = {
   progress: "COURSE_PROGRESS",
   /** JSON array of full test names to skip (a re-run after a hang, for partial credit). */
   skip: "COURSE_SKIP_TESTS",
+  /** Milliseconds one test may block its thread before the watchdog stops it (default: TEST_TIMEOUT_MS + 2 s). */
+  watchdog: "COURSE_WATCHDOG_MS",
+  /** File the watchdog writes the hung test's name to before it stops the test process. */
+  hung: "COURSE_HUNG_TEST",
   /** Set when the run is graded: trusted configuration, capped output, no watch mode. */
   grading: "COURSE_GRADING",
 } as const;
+
+/** Per-test limit. Async hangs end here; synchronous ones are ended by the watchdog (watchdog.ts). */
+export const TEST_TIMEOUT_MS = 10_000;

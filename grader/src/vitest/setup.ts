@@ -6,9 +6,10 @@ import { appendFileSync, writeFileSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeEach } from "vitest";
 import { cleanupTracked } from "../../harness/resources.ts";
-import { RUN_ENV } from "./env.ts";
+import { RUN_ENV, TEST_TIMEOUT_MS } from "./env.ts";
 import { restoreAndReport, takeSnapshot } from "./guards.ts";
 import { capOutput } from "./output-cap.ts";
+import { startWatchdog } from "./watchdog.ts";
 
 const seed = process.env[RUN_ENV.seed];
 if (seed !== undefined && seed !== "") fc.configureGlobal({ seed: Number(seed) });
@@ -19,10 +20,15 @@ const skip = new Set<string>(JSON.parse(process.env[RUN_ENV.skip] || "[]") as st
 const currentTestFile = process.env[RUN_ENV.currentTest];
 const progressFile = process.env[RUN_ENV.progress];
 const snapshot = takeSnapshot();
+const watchdog = startWatchdog(
+  Number(process.env[RUN_ENV.watchdog]) || TEST_TIMEOUT_MS + 2_000,
+  process.env[RUN_ENV.hung],
+);
 
 beforeEach((context) => {
   const name = context.task.fullTestName ?? context.task.name;
   if (currentTestFile) writeFileSync(currentTestFile, name);
+  watchdog.testStarted(name);
   if (skip.has(name)) context.skip("skipped after it hung in an earlier run");
   // vitest sends results to its main process in batches; a test that then blocks the thread for good
   // takes the unsent batch down with it. Recording each result as it happens keeps the earlier tests'
@@ -37,6 +43,7 @@ beforeEach((context) => {
 });
 
 afterEach(async () => {
+  watchdog.testFinished();
   // Workers and child processes a test forgot are ended here, so one test cannot leak into the next.
   const leaked = await cleanupTracked();
   const tampered = restoreAndReport(snapshot);
