@@ -119,7 +119,7 @@ export function scoreExercise(evidence: Evidence): ExerciseReport {
         exercise,
         name,
         undefined,
-        `never finished: killed after ${seconds} s (an endless loop or a blocking wait?)`,
+        `never finished within the ${seconds} s limit and was stopped (an endless loop or a blocking wait?)`,
       );
     }
     const outcome = outcomes.get(name);
@@ -135,7 +135,7 @@ export function scoreExercise(evidence: Evidence): ExerciseReport {
     const names = hung.filter((n): n is string => n !== undefined);
     const which =
       names.length > 0 ? `test "${names.join('", "')}" never finished` : "the tests never finished";
-    const message = `killed after ${seconds} s: ${which} (an endless loop or a blocking wait?)${creditNote(passedCount, tests.length)}`;
+    const message = `stopped at the ${seconds} s limit: ${which} (an endless loop or a blocking wait?)${creditNote(passedCount, tests.length)}`;
     return { ...base, score, status: "timeout", message, tests };
   }
 

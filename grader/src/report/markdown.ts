@@ -139,7 +139,8 @@ function renderDetails(report: Report, maxOutput: number): string[] {
         );
       }
       out.push(
-        `Run it locally: \`npm test -- ${shortName(e)}\` · stuck? \`npm run hint -- ${shortName(e)}\``,
+        // The same seed replays the very runs that failed here, counterexample included.
+        `Reproduce it: \`COURSE_SEED=${report.seed} npm test -- ${shortName(e)}\` · stuck? \`npm run hint -- ${shortName(e)}\``,
         "",
         "</details>",
         "",
