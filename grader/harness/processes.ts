@@ -8,6 +8,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { signalGroup } from "../src/run/process-group.ts";
 import { withDeadline } from "./deadline.ts";
 import { track } from "./resources.ts";
 
@@ -106,14 +107,6 @@ export async function waitForExit(child: ChildProcess, timeoutMs: number): Promi
 
 function hasExited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
-}
-
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // ESRCH: the group is already empty.
-  }
 }
 
 /**

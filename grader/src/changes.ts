@@ -1,6 +1,6 @@
 /** Which exercises a change touches: for `verify --changed`, the pre-push hook and pull-request grading. */
 import { execFileSync } from "node:child_process";
-import { allExercises, type Course, type Exercise, shortName } from "./manifest.ts";
+import { allExercises, type Course, type Exercise, shortName, solutionOf } from "./manifest.ts";
 import { repoRoot } from "./paths.ts";
 
 /** Files whose change can affect every exercise: the grader, the harness, shared configuration. */
@@ -31,7 +31,7 @@ function touches(exercise: Exercise, file: string): boolean {
   const own = [...exercise.files, exercise.test, ...exercise.given];
   return (
     own.includes(file) ||
-    own.some((f) => f.replace(/^exercises\//, "solutions/") === file) ||
+    own.some((f) => solutionOf(f) === file) ||
     file.startsWith(`grader/mutants/${chapter}/${shortName(exercise)}/`) ||
     file === exercise.notes.split("#")[0]
   );

@@ -139,6 +139,11 @@ export function shortName(exercise: { readonly id: string }): string {
   return exercise.id.slice(exercise.id.indexOf("/") + 1);
 }
 
+/** The reference solution of a learner file: "exercises/01-concepts/actor.ts" → "solutions/01-concepts/actor.ts". */
+export function solutionOf(learnerFile: string): string {
+  return learnerFile.replace(/^exercises\//, "solutions/");
+}
+
 /** The learner file a mutant stands in for. */
 export function mutantReplaces(exercise: Exercise, mutant: Mutant): string {
   return mutant.replaces ?? exercise.files[0]!;

@@ -8,7 +8,7 @@
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { type Exercise, type Mutant, mutantReplaces } from "./manifest.ts";
+import { type Exercise, type Mutant, mutantReplaces, solutionOf } from "./manifest.ts";
 import { fromRoot } from "./paths.ts";
 import type { Target } from "./target.ts";
 
@@ -76,11 +76,6 @@ function findAll(lines: readonly string[], block: readonly string[]): number[] {
     if (block.every((line, j) => lines[i + j] === line)) found.push(i);
   }
   return found;
-}
-
-/** The solution file a learner file corresponds to. */
-export function solutionOf(learnerFile: string): string {
-  return learnerFile.replace(/^exercises\//, "solutions/");
 }
 
 /**

@@ -39,3 +39,6 @@ export function userPath(file: string): string {
   const base = underNpm && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
   return path.resolve(base, file);
 }
+
+/** tsx's command line, run with this Node: how the course runs its TypeScript tools and examples. */
+export const tsxCli = path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs");

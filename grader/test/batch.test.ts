@@ -1,12 +1,11 @@
 /** A teacher's central re-grade: every folder of a directory is one learner's submission. */
-import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../src/paths.ts";
+import { cliOk } from "./support.ts";
 
-const tsx = path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs");
 const root = mkdtempSync(path.join(tmpdir(), "course-batch-"));
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -21,21 +20,15 @@ describe("npm run grade -- --batch", () => {
     // A folder name that a spreadsheet would run as a formula.
     mkdirSync(path.join(submissions, "=HYPERLINK(1)"));
 
-    execFileSync(
-      process.execPath,
-      [
-        tsx,
-        "grader/src/cli.ts",
-        "grade",
-        "--batch",
-        submissions,
-        "--gradebook",
-        path.join(root, "out", "grades"),
-        "--only",
-        "interleavings",
-      ],
-      { cwd: repoRoot, env: { ...process.env, INIT_CWD: "", npm_lifecycle_event: "" }, stdio: "pipe" },
-    );
+    cliOk([
+      "grade",
+      "--batch",
+      submissions,
+      "--gradebook",
+      path.join(root, "out", "grades"),
+      "--only",
+      "interleavings",
+    ]);
 
     const csv = readFileSync(path.join(root, "out", "grades.csv"), "utf8")
       .trim()

@@ -1,22 +1,16 @@
 /** The command line as a user meets it: clear errors, exit codes, the hint ladder. */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { allExercises, loadCourse, shortName } from "../src/manifest.ts";
-import { repoRoot } from "../src/paths.ts";
+import { cli as run } from "./support.ts";
 
-const tsx = path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs");
 const stateDir = mkdtempSync(path.join(tmpdir(), "course-state-"));
 const first = allExercises(loadCourse())[0]!;
 
 function cli(...args: string[]) {
-  const result = spawnSync(process.execPath, [tsx, "grader/src/cli.ts", ...args], {
-    cwd: repoRoot,
-    encoding: "utf8",
-    env: { ...process.env, COURSE_STATE_DIR: stateDir, INIT_CWD: "", npm_lifecycle_event: "", NO_COLOR: "1" },
-  });
+  const result = run(args, { env: { COURSE_STATE_DIR: stateDir } });
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 

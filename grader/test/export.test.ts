@@ -2,7 +2,6 @@
  * The learners' template: what `npm run export` leaves out, and that grading works in it and scores 0
  * with every exercise not started.
  */
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,20 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allExercises, loadCourse, validateCourse } from "../src/manifest.ts";
 import { repoRoot } from "../src/paths.ts";
 import type { Report } from "../src/report/types.ts";
+import { cli, cliOk } from "./support.ts";
 
-const tsx = path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs");
-const env = { ...process.env, INIT_CWD: "", npm_lifecycle_event: "", NO_COLOR: "1", GITHUB_ACTIONS: "" };
 let parent = "";
 let out = "";
 
 beforeAll(() => {
   parent = mkdtempSync(path.join(tmpdir(), "course-export-"));
   out = path.join(parent, "template");
-  execFileSync(process.execPath, [tsx, "grader/src/cli.ts", "export", out], {
-    cwd: repoRoot,
-    env,
-    encoding: "utf8",
-  });
+  cliOk(["export", out]);
 }, 60_000);
 
 afterAll(() => {
@@ -70,21 +64,14 @@ describe("npm run export", () => {
   });
 
   it("refuses to write into a folder that is not empty", () => {
-    expect(() =>
-      execFileSync(process.execPath, [tsx, "grader/src/cli.ts", "export", out], {
-        cwd: repoRoot,
-        env,
-        stdio: "pipe",
-      }),
-    ).toThrow(/not empty/);
+    const again = cli(["export", out]);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/not empty/);
   });
 
   it("grades the template: every exercise not started, a score of 0, and the first exercise next", () => {
     symlinkSync(path.join(repoRoot, "node_modules"), path.join(out, "node_modules"));
-    execFileSync(process.execPath, [tsx, "grader/src/cli.ts", "grade", "--json", "r.json", "--quiet"], {
-      cwd: out,
-      env,
-    });
+    cliOk(["grade", "--json", "r.json", "--quiet"], { cwd: out });
     const report = JSON.parse(readFileSync(path.join(out, "r.json"), "utf8")) as Report;
     expect(report.score).toBe(0);
     expect(report.exercises.every((e) => e.status === "not-started")).toBe(true);

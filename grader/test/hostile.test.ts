@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { grade } from "../src/grade.ts";
-import { allExercises, type Exercise, loadCourse } from "../src/manifest.ts";
+import { allExercises, type Exercise, loadCourse, solutionOf } from "../src/manifest.ts";
 import { materializeMutant } from "../src/mutants.ts";
 import { fromRoot, solutionsDir } from "../src/paths.ts";
 import type { Report } from "../src/report/types.ts";
@@ -31,7 +31,7 @@ function learnerFile(dir: string, exercise: Exercise): string {
 
 /** Keep the solution's exports, then misbehave while being imported. */
 function sabotage(dir: string, exercise: Exercise, behaviour: string): void {
-  const solution = fromRoot(exercise.files[0]!.replace(/^exercises\//, "solutions/"));
+  const solution = fromRoot(solutionOf(exercise.files[0]!));
   writeFileSync(learnerFile(dir, exercise), `export * from ${JSON.stringify(solution)};\n${behaviour}\n`);
 }
 
@@ -167,13 +167,14 @@ describe("code that tries to make the tests lie", () => {
   it("fails the tests it touched when it replaces a built-in or a matcher", async () => {
     const dir = solutionsCopy();
     const [patchesObjectIs, extendsExpect] = exercises;
-    // Wrong answers everywhere, and a built-in that would make toBe and toEqual say yes anyway.
-    writeFileSync(
-      learnerFile(dir, patchesObjectIs!),
-      `${readFileSync(fromRoot(exercises[0]!.files[0]!.replace(/^exercises\//, "solutions/")), "utf8")}\nObject.is = () => true;\n`,
-    );
-    sabotage(
-      dir,
+    // Wrong answers (known mutants), plus a built-in or a matcher that would make toBe say yes anyway.
+    const tamper = (exercise: Exercise, code: string) => {
+      materializeMutant(exercise, exercise.mutants[0]!, dir);
+      const file = learnerFile(dir, exercise);
+      writeFileSync(file, `${readFileSync(file, "utf8")}\n${code}\n`);
+    };
+    tamper(patchesObjectIs!, "Object.is = () => true;");
+    tamper(
       extendsExpect!,
       "import { expect } from 'vitest';\nexpect.extend({ toBe: () => ({ pass: true, message: () => '' }) });",
     );

@@ -18,34 +18,24 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allExercises, loadCourse } from "../src/manifest.ts";
+import { courseFiles } from "../src/files.ts";
+import { allExercises, loadCourse, solutionOf } from "../src/manifest.ts";
 import { repoRoot } from "../src/paths.ts";
 import type { Report } from "../src/report/types.ts";
+import { cliOk } from "./support.ts";
 
 const course = loadCourse();
 const [solvedA, solvedB, weakened] = allExercises(course);
-const tsx = path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs");
 let repo = "";
 let base = "";
 
 const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, encoding: "utf8" }).trim();
-const run = (...args: string[]) =>
-  execFileSync(process.execPath, [tsx, "grader/src/cli.ts", ...args], {
-    cwd: repo,
-    encoding: "utf8",
-    env: { ...process.env, GITHUB_ACTIONS: "", NO_COLOR: "1", INIT_CWD: "", npm_lifecycle_event: "" },
-  });
+const run = (...args: string[]) => cliOk(args, { cwd: repo });
 const read = (file: string) => readFileSync(path.join(repo, file), "utf8");
 
 beforeAll(() => {
   repo = mkdtempSync(path.join(tmpdir(), "course-pr-"));
-  const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], {
-    cwd: repoRoot,
-    encoding: "utf8",
-  })
-    .split("\n")
-    .filter((f) => f !== "" && existsSync(path.join(repoRoot, f)));
-  for (const file of files) {
+  for (const file of courseFiles()) {
     mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
     cpSync(path.join(repoRoot, file), path.join(repo, file));
   }
@@ -60,7 +50,7 @@ beforeAll(() => {
   git("checkout", "-q", "-b", "learner");
   for (const exercise of [solvedA!, solvedB!]) {
     const file = exercise.files[0]!;
-    cpSync(path.join(repo, file.replace(/^exercises\//, "solutions/")), path.join(repo, file));
+    cpSync(path.join(repo, solutionOf(file)), path.join(repo, file));
   }
   // The tampering: a test that passes whatever the code does, a weakened workflow, a file in the grader.
   const names = Object.keys(weakened!.tests).map((n) => n.split(" > "));
@@ -105,7 +95,7 @@ describe("grading a pull request", () => {
   it("keeps the learner's own work", () => {
     for (const exercise of [solvedA!, solvedB!]) {
       const file = exercise.files[0]!;
-      expect(read(file)).toBe(read(file.replace(/^exercises\//, "solutions/")));
+      expect(read(file)).toBe(read(solutionOf(file)));
     }
   });
 

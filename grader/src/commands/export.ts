@@ -1,13 +1,6 @@
-/**
- * `npm run export -- <dir>`: write the learners' template, to publish as a GitHub template repository.
- * It leaves out what learners must not have (solutions, mutants, the grader's own tests, the course's CI)
- * and trims the README and package scripts that only maintainers use.
- */
-import { execFileSync } from "node:child_process";
 import {
   copyFileSync,
   existsSync,
-  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -15,6 +8,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
+import { courseFiles } from "../files.ts";
 import { repoRoot, userPath } from "../paths.ts";
 import { UsageError } from "./errors.ts";
 
@@ -58,19 +52,9 @@ export async function exportCommand(argv: readonly string[]): Promise<number> {
 
 /** The repository's files (tracked, plus new ones not ignored), minus what learners must not have. */
 export function exportedFiles(): string[] {
-  const listed = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], {
-    cwd: repoRoot,
-    encoding: "utf8",
-  })
-    .split("\n")
-    // Regular files only: a symlinked folder (node_modules, say) is not part of the course.
-    .filter(
-      (file) =>
-        file !== "" && existsSync(path.join(repoRoot, file)) && lstatSync(path.join(repoRoot, file)).isFile(),
-    );
-  return listed
-    .filter((file) => !EXCLUDED.some((x) => (x.endsWith("/") ? file.startsWith(x) : file === x)))
-    .sort();
+  return courseFiles().filter(
+    (file) => !EXCLUDED.some((x) => (x.endsWith("/") ? file.startsWith(x) : file === x)),
+  );
 }
 
 const TRANSFORMS: Readonly<Record<string, (text: string) => string>> = {

@@ -8,6 +8,7 @@ import path from "node:path";
 import { grade } from "../grade.ts";
 import { allExercises, type Course, type Exercise, loadCourse, shortName } from "../manifest.ts";
 import { exercisesDir, fromRoot, repoRoot } from "../paths.ts";
+import { signalGroup } from "../run/process-group.ts";
 import { defaultTarget } from "../target.ts";
 
 /** Longer than any exercise's tests need; a learner's endless loop must not freeze the watcher. */
@@ -103,11 +104,7 @@ function runTests(exercise: Exercise): Promise<boolean> {
     );
     const timer = setTimeout(() => {
       console.log(`\nThe tests ran for ${RUN_LIMIT_MS / 1000} s and were stopped: is there an endless loop?`);
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
+      signalGroup(child.pid);
     }, RUN_LIMIT_MS);
     child.once("exit", (code) => {
       clearTimeout(timer);

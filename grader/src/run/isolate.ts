@@ -12,6 +12,7 @@ import path from "node:path";
 import { repoRoot } from "../paths.ts";
 import { type Target, targetToEnv } from "../target.ts";
 import { RUN_ENV } from "../vitest/env.ts";
+import { signalGroup } from "./process-group.ts";
 import { newRunMarker, RUN_MARKER_ENV, reapMarked } from "./reap.ts";
 import type { IsolatedRunLike, RunResults, TestOutcome } from "./results.ts";
 
@@ -95,21 +96,14 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
     child.stderr.on("data", keepTail);
 
     let timedOut = false;
-    const killGroup = () => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // The group is already gone.
-      }
-    };
     const timer = setTimeout(() => {
       timedOut = true;
-      killGroup();
+      signalGroup(child.pid);
     }, options.timeoutMs);
 
     const finish = (exitCode: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(timer);
-      killGroup(); // reap anything the run left behind (leaked workers, child processes)
+      signalGroup(child.pid); // reap anything the run left behind (leaked workers, child processes)
       reapMarked(marker); // and what escaped the group (detached children)
       child.stdout.destroy();
       child.stderr.destroy();

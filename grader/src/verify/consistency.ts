@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import type { Course } from "../manifest.ts";
+import { type Course, solutionOf } from "../manifest.ts";
 import { fromRoot, relativeToRoot, repoRoot } from "../paths.ts";
 import { headingAnchors, relativeLinks } from "./markdown-links.ts";
 
@@ -34,7 +34,7 @@ export function consistencyProblems(course: Course): string[] {
         if (!exists(file)) problems.push(`${where}: ${file} is in the manifest but not on disk`);
       }
       for (const file of exercise.files) {
-        const solution = file.replace(/^exercises\//, "solutions/");
+        const solution = solutionOf(file);
         referenced.add(solution);
         if (!exists(solution)) problems.push(`${where}: no reference solution ${solution}`);
         else if (exists(file)) problems.push(...exportProblems(where, file, solution));

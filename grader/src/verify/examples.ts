@@ -5,7 +5,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
-import { fromRoot, relativeToRoot } from "../paths.ts";
+import { fromRoot, relativeToRoot, tsxCli } from "../paths.ts";
 import { mapLimit } from "../run/parallel.ts";
 import { runTool } from "./steps.ts";
 
@@ -27,9 +27,8 @@ export function exampleFiles(): string[] {
 
 /** Run every example; returns one problem per example that failed. */
 export async function exampleProblems(files: readonly string[]): Promise<string[]> {
-  const tsx = fromRoot("node_modules", "tsx", "dist", "cli.mjs");
   const results = await mapLimit(files, availableParallelism(), async (file) => {
-    const run = await runTool(process.execPath, [tsx, file], { NO_COLOR: "1" }, LIMIT_MS);
+    const run = await runTool(process.execPath, [tsxCli, file], { NO_COLOR: "1" }, LIMIT_MS);
     return run.ok
       ? undefined
       : `${relativeToRoot(file)} did not run cleanly:\n${run.output.trim().split("\n").slice(-15).join("\n")}`;

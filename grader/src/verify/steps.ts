@@ -1,6 +1,7 @@
 /** Running external tools for verify: a command's exit status and output, with a time limit. */
 import { spawn } from "node:child_process";
 import { repoRoot } from "../paths.ts";
+import { signalGroup } from "../run/process-group.ts";
 
 export interface ToolResult {
   readonly ok: boolean;
@@ -30,11 +31,7 @@ export function runTool(
     child.stderr.on("data", keep);
     const timer = setTimeout(() => {
       output += `\n(killed after ${Math.round(timeoutMs / 1000)} s)`;
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
+      signalGroup(child.pid);
     }, timeoutMs);
     child.once("error", (error) => {
       output += error.message;

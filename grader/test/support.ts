@@ -1,0 +1,46 @@
+/** What the grader's end-to-end tests share: running the course's command line as a user would. */
+import { spawnSync } from "node:child_process";
+import { repoRoot, tsxCli } from "../src/paths.ts";
+
+export interface CliResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Run `tsx grader/src/cli.ts <args>` in `cwd` (a copy of the course, or the course itself). npm's own
+ * variables are cleared so relative paths mean "relative to cwd", as when a user runs the CLI directly.
+ */
+export function cli(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): CliResult {
+  const result = spawnSync(process.execPath, [tsxCli, "grader/src/cli.ts", ...args], {
+    cwd: options.cwd ?? repoRoot,
+    encoding: "utf8",
+    env: {
+      ...process.env,
+      INIT_CWD: "",
+      npm_lifecycle_event: "",
+      NO_COLOR: "1",
+      GITHUB_ACTIONS: "",
+      ...options.env,
+    },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Like cli(), but a non-zero exit is an error that shows what the command printed. */
+export function cliOk(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): CliResult {
+  const result = cli(args, options);
+  if (result.status !== 0) {
+    throw new Error(
+      `grader/src/cli.ts ${args.join(" ")} exited ${result.status}:\n${result.stdout}\n${result.stderr}`,
+    );
+  }
+  return result;
+}
