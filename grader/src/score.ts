@@ -16,6 +16,7 @@ export const EXERCISE_STATUSES = [
   "compile-error",
   "timeout",
   "crashed",
+  "tampered",
 ] as const;
 export type ExerciseStatus = (typeof EXERCISE_STATUSES)[number];
 
@@ -51,8 +52,12 @@ export interface Evidence {
     readonly file: string;
     readonly absolute: string;
     readonly exists: boolean;
+    /** Why a file that is there was not graded (a symbolic link, too large). */
+    readonly refused?: string;
   }>;
   readonly diagnostics: readonly Diagnostic[];
+  /** Trusted files (tests, given code, grader) that changed while the exercise ran. */
+  readonly changedTrustedFiles?: readonly string[];
   /** The first run, then the re-run after a hang, if any. */
   readonly runs: readonly IsolatedRunLike[];
   readonly timeoutMs: number;
@@ -81,6 +86,12 @@ export function scoreExercise(evidence: Evidence): ExerciseReport {
   const failAll = (output: string) =>
     Object.keys(exercise.tests).map((name) => testReport(exercise, name, undefined, output));
 
+  const refused = evidence.learnerFiles.filter((f) => f.refused !== undefined);
+  if (refused.length > 0) {
+    const message = refused.map((f) => `${f.file} ${f.refused}`).join("; ");
+    return { ...base, score: 0, status: "missing", message, tests: failAll(message) };
+  }
+
   const missing = evidence.learnerFiles.filter((f) => !f.exists);
   if (missing.length > 0) {
     const message = `${missing.map((f) => f.file).join(", ")} not found; restore it with: git checkout -- ${missing.map((f) => f.file).join(" ")}`;
@@ -106,6 +117,12 @@ export function scoreExercise(evidence: Evidence): ExerciseReport {
       message,
       tests: failAll(`does not compile:\n${listing}`),
     };
+  }
+
+  const tampering = tamperingOf(evidence);
+  if (tampering.length > 0) {
+    const message = `the code under test tampered with the grader: ${tampering[0]}${tampering.length > 1 ? ` (and ${tampering.length - 1} more)` : ""}; this exercise scores 0`;
+    return { ...base, score: 0, status: "tampered", message, tests: failAll(message) };
   }
 
   const learnerPaths = new Set(evidence.learnerFiles.map((f) => f.absolute));
@@ -173,20 +190,36 @@ function creditNote(passed: number, total: number): string {
   return passed > 0 ? `; ${passed} of ${total} tests pass` : "";
 }
 
-/** Results of the last run that reported, with earlier runs filling in tests it skipped. */
+/**
+ * What the grader saw of tampering: canaries that no longer behaved, a canary verdict missing from a run
+ * that otherwise reported every test, trusted files that changed. Each entry is one sentence.
+ */
+export function tamperingOf(evidence: Evidence): string[] {
+  const found = [...(evidence.changedTrustedFiles ?? []).map((file) => `changed the trusted file ${file}`)];
+  for (const run of evidence.runs) {
+    const results = run.results;
+    if (!results) continue;
+    found.push(...results.canaries.failures);
+    const finished =
+      results.tests.length > 0 &&
+      results.tests.every((t) => t.state !== "pending") &&
+      results.unhandledErrors.length === 0 &&
+      results.moduleErrors.length === 0;
+    if (finished && !results.canaries.ran && !run.timedOut)
+      found.push("the grader's closing checks never reported (they were stopped or removed)");
+  }
+  return [...new Set(found)];
+}
+
+/**
+ * Results of the last run that reported, with earlier runs filling in tests it skipped. Only what
+ * vitest's main process reported counts: the test process's own notes could be forged by the code under
+ * test, so a run that had to be stopped earns credit only through the re-run that skips the hung test.
+ */
 function mergeOutcomes(runs: readonly IsolatedRunLike[]): Map<string, TestOutcome> {
   const merged = new Map<string, TestOutcome>();
   for (const run of runs) {
-    // A stopped run reports the tests whose results vitest had sent so far; the results the test process
-    // recorded as each test finished fill in the rest (they are only trusted for a run that was stopped).
-    const recorded = run.timedOut
-      ? new Map(run.progress.map((o) => [o.name, o] as const))
-      : new Map<string, TestOutcome>();
-    const reported = run.results?.tests ?? [];
-    const outcomes = [
-      ...reported.map((o) => (o.state === "pending" ? (recorded.get(o.name) ?? o) : o)),
-      ...[...recorded.values()].filter((o) => !reported.some((r) => r.name === o.name)),
-    ];
+    const outcomes = run.results?.tests ?? [];
     for (const outcome of outcomes) {
       if (outcome.state === "skipped" && merged.has(outcome.name)) continue;
       merged.set(outcome.name, outcome);

@@ -70,6 +70,7 @@ export function restoreProtected(dir: string, base: string): RestoreResult {
   return { changed, restored: atBase, removed };
 }
 
-export function integrityOf(result: RestoreResult): Integrity {
+/** What `ci restore` records for the grade: the protected files the pull request changed. */
+export function integrityOf(result: RestoreResult): Pick<Integrity, "ok" | "changed_protected_files"> {
   return { ok: result.changed.length === 0, changed_protected_files: result.changed };
 }

@@ -5,12 +5,14 @@ import { grade } from "../grade.ts";
 import type { Course, Exercise } from "../manifest.ts";
 import { userPath } from "../paths.ts";
 import type { Report } from "../report/types.ts";
+import type { SandboxKind } from "../run/sandbox.ts";
 import { submissionRoot } from "./grade.ts";
 
 interface BatchOptions {
   readonly exercises: readonly Exercise[];
   readonly seed: number;
   readonly timeoutSeconds?: number;
+  readonly sandbox: SandboxKind;
 }
 
 interface GradebookEntry {

@@ -6,8 +6,6 @@ export const RUN_ENV = {
   results: "COURSE_RESULTS",
   /** File the setup writes the name of the running test to, so a hard kill can name the test that hung. */
   currentTest: "COURSE_CURRENT_TEST",
-  /** File the setup appends each finished test's result to, for a run that has to be killed later. */
-  progress: "COURSE_PROGRESS",
   /** JSON array of full test names to skip (a re-run after a hang, for partial credit). */
   skip: "COURSE_SKIP_TESTS",
   /** Milliseconds one test may block its thread before the watchdog stops it (default: TEST_TIMEOUT_MS + 2 s). */
