@@ -157,12 +157,14 @@ export function locateLearnerFiles(exercise: Exercise, target: Target): Evidence
   });
 }
 
-/** A run that hangs is run again without the test that hung, at most this many times in all. */
-const MAX_RUNS = 3;
+/** Runs of one exercise at most, counting the re-runs around tests that hung. */
+const MAX_RUNS = 4;
 
 /**
- * Run the exercise's tests; if the run hung in a test we can name, run again without that test so the
- * other tests still earn their points.
+ * Run the exercise's tests. A test that blocks its thread for good takes down with it the results vitest
+ * had not yet sent, so after a hang in a test we can name, the tests before it and the tests after it
+ * run again, each part on its own, without it: every test that does not hang still earns its points.
+ * The parts follow the manifest's order of tests, which is the order of the test file.
  */
 async function runWithRetryAfterHang(job: ExerciseJob, timeoutMs: number): Promise<IsolatedRun[]> {
   const common = {
@@ -172,17 +174,30 @@ async function runWithRetryAfterHang(job: ExerciseJob, timeoutMs: number): Promi
     timeoutMs,
     sandbox: job.sandbox ?? "none",
   };
+  const order = Object.keys(job.exercise.tests);
+  const hung = new Set<string>();
+  const parts: Array<readonly [number, number]> = [[0, order.length]];
   const runs: IsolatedRun[] = [];
-  const skip: string[] = [];
-  while (runs.length < MAX_RUNS) {
+  while (parts.length > 0 && runs.length < MAX_RUNS) {
+    const [from, to] = parts.shift()!;
+    const skip = order.filter((name, index) => index < from || index >= to || hung.has(name));
     const run = await runIsolated({
       ...common,
       workDir: path.join(job.workDir, String(runs.length + 1)),
       skip,
     });
     runs.push(run);
-    if (!run.timedOut || run.runningTest === undefined || skip.includes(run.runningTest)) break;
-    skip.push(run.runningTest);
+    const at = run.timedOut && run.runningTest !== undefined ? order.indexOf(run.runningTest) : -1;
+    if (at < from || at >= to || hung.has(order[at]!)) continue;
+    hung.add(order[at]!);
+    parts.unshift(
+      ...(
+        [
+          [from, at],
+          [at + 1, to],
+        ] as const
+      ).filter(([a, b]) => b > a),
+    );
   }
   return runs;
 }

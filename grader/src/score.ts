@@ -221,7 +221,8 @@ function mergeOutcomes(runs: readonly IsolatedRunLike[]): Map<string, TestOutcom
   for (const run of runs) {
     const outcomes = run.results?.tests ?? [];
     for (const outcome of outcomes) {
-      if (outcome.state === "skipped" && merged.has(outcome.name)) continue;
+      // A run that skipped a test, or lost its result, says nothing about it: keep what another run said.
+      if ((outcome.state === "skipped" || outcome.state === "pending") && merged.has(outcome.name)) continue;
       merged.set(outcome.name, outcome);
     }
   }

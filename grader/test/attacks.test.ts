@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grade } from "../src/grade.ts";
 import { allExercises, type Exercise, loadCourse, solutionOf } from "../src/manifest.ts";
 import { materializeMutant } from "../src/mutants.ts";
-import { fromRoot, repoRoot } from "../src/paths.ts";
+import { fromRoot, repoRoot, scratchDir } from "../src/paths.ts";
 import type { Report } from "../src/report/types.ts";
 import { RUN_MARKER_ENV } from "../src/run/reap.ts";
 import { detectSandbox } from "../src/run/sandbox.ts";
@@ -96,7 +96,12 @@ function leftoverRunProcesses(): number[] {
     .filter((pid) => /^\d+$/.test(pid) && Number(pid) !== process.pid)
     .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/environ`, "latin1").includes(`${RUN_MARKER_ENV}=`);
+        // Runs of this checkout only: another checkout on the machine may be grading at the same time.
+        const environ = readFileSync(`/proc/${pid}/environ`, "latin1").split("\0");
+        return (
+          environ.some((v) => v.startsWith(`${RUN_MARKER_ENV}=`)) &&
+          environ.some((v) => v.startsWith(`COURSE_TARGET=${scratchDir}`))
+        );
       } catch {
         return false;
       }
@@ -106,6 +111,53 @@ function leftoverRunProcesses(): number[] {
 
 const gradeBoth = (dir: string) =>
   grade(course, { target: { root: dir }, exercises: [honest, mutex], seed: 1, typecheck: false });
+
+const attacks: ReadonlyArray<readonly [string, string, RegExp?]> = [
+  [
+    "silences every assertion by replacing chai's Assertion.prototype.assert",
+    `import { chai } from "vitest";\nchai.Assertion.prototype.assert = function () {};`,
+    /tampered/,
+  ],
+  [
+    "turns fast-check off with fc.configureGlobal({ numRuns: 0 })",
+    `import fc from "fast-check";\nfc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 0 });`,
+    /tampered/,
+  ],
+  [
+    "writes an all-passed results file where the environment says, then kills vitest's main process",
+    `import { writeFileSync } from "node:fs";
+const file = process.env.COURSE_RESULTS;
+if (file) { try { writeFileSync(file, JSON.stringify({ tests: [], moduleErrors: [], unhandledErrors: [], canaries: { ran: true, failures: [] } })); } catch {} }
+try { process.kill(process.ppid, "SIGKILL"); } catch {}`,
+  ],
+  [
+    "imports the reference solution from the checkout that grades it",
+    `export * from ${JSON.stringify(fromRoot(solutionOf(mutex.files[0]!)))};`,
+  ],
+  [
+    "rewrites its own trusted test file to pass, at import time",
+    `import { writeFileSync } from "node:fs";
+try { writeFileSync(${JSON.stringify(fromRoot(mutex.test))}, "import { it } from 'vitest'; it('passes', () => {});"); } catch {}`,
+  ],
+  [
+    "rewrites fast-check in node_modules so that assert does nothing",
+    `import { readdirSync, writeFileSync } from "node:fs";
+const dir = ${JSON.stringify(fromRoot("node_modules/fast-check/lib"))};
+try { for (const f of readdirSync(dir)) if (f.endsWith(".js")) writeFileSync(dir + "/" + f, "export const assert = () => {};"); } catch {}`,
+  ],
+  [
+    "kills every other process it can find, the grader included",
+    `import { readdirSync, readFileSync } from "node:fs";
+for (const pid of readdirSync("/proc").filter((p) => /^\\d+$/.test(p))) {
+if (Number(pid) === process.pid) continue;
+try { if (/vitest|tsx|grader/.test(readFileSync("/proc/" + pid + "/cmdline", "latin1"))) process.kill(Number(pid), "SIGKILL"); } catch {}
+}`,
+  ],
+  [
+    "leaves a detached process running after the run",
+    `import { spawn } from "node:child_process";\nspawn("sleep", ["600"], { detached: true, stdio: "ignore" }).unref();`,
+  ],
+];
 
 let plain: Report["exercises"][number];
 let before: Map<string, string>;
@@ -123,53 +175,6 @@ describe.skipIf(!sandboxed)("attacks on the grader (sandboxed)", () => {
     expect(changed, "trusted files changed during the attacks").toEqual([]);
     expect(leftoverRunProcesses(), "processes of a run were left behind").toEqual([]);
   });
-
-  const attacks: ReadonlyArray<readonly [string, string, RegExp?]> = [
-    [
-      "silences every assertion by replacing chai's Assertion.prototype.assert",
-      `import { chai } from "vitest";\nchai.Assertion.prototype.assert = function () {};`,
-      /tampered/,
-    ],
-    [
-      "turns fast-check off with fc.configureGlobal({ numRuns: 0 })",
-      `import fc from "fast-check";\nfc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 0 });`,
-      /tampered/,
-    ],
-    [
-      "writes an all-passed results file where the environment says, then kills vitest's main process",
-      `import { writeFileSync } from "node:fs";
-const file = process.env.COURSE_RESULTS;
-if (file) { try { writeFileSync(file, JSON.stringify({ tests: [], moduleErrors: [], unhandledErrors: [], canaries: { ran: true, failures: [] } })); } catch {} }
-try { process.kill(process.ppid, "SIGKILL"); } catch {}`,
-    ],
-    [
-      "imports the reference solution from the checkout that grades it",
-      `export * from ${JSON.stringify(fromRoot(solutionOf(mutex.files[0]!)))};`,
-    ],
-    [
-      "rewrites its own trusted test file to pass, at import time",
-      `import { writeFileSync } from "node:fs";
-try { writeFileSync(${JSON.stringify(fromRoot(mutex.test))}, "import { it } from 'vitest'; it('passes', () => {});"); } catch {}`,
-    ],
-    [
-      "rewrites fast-check in node_modules so that assert does nothing",
-      `import { readdirSync, writeFileSync } from "node:fs";
-const dir = ${JSON.stringify(fromRoot("node_modules/fast-check/lib"))};
-try { for (const f of readdirSync(dir)) if (f.endsWith(".js")) writeFileSync(dir + "/" + f, "export const assert = () => {};"); } catch {}`,
-    ],
-    [
-      "kills every other process it can find, the grader included",
-      `import { readdirSync, readFileSync } from "node:fs";
-for (const pid of readdirSync("/proc").filter((p) => /^\\d+$/.test(p))) {
-  if (Number(pid) === process.pid) continue;
-  try { if (/vitest|tsx|grader/.test(readFileSync("/proc/" + pid + "/cmdline", "latin1"))) process.kill(Number(pid), "SIGKILL"); } catch {}
-}`,
-    ],
-    [
-      "leaves a detached process running after the run",
-      `import { spawn } from "node:child_process";\nspawn("sleep", ["600"], { detached: true, stdio: "ignore" }).unref();`,
-    ],
-  ];
 
   for (const [what, attack, status] of attacks) {
     it(`${what}: never above the plain score, and the honest exercise keeps full marks`, async () => {
@@ -236,6 +241,38 @@ try { writeFileSync(${JSON.stringify(fromRoot("node_modules/fast-check/package.j
     ).toBe(`bob,${honest.points},${mutex.points},${max},graded`);
     expect(readFileSync(bobsFile, "utf8")).toBe(bobsCode);
   });
+});
+
+const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+
+describe.runIf(isRoot)("attacks on the grader (as an unprivileged user, as in a container)", () => {
+  const inContainer = (dir: string) =>
+    grade(course, {
+      target: { root: dir },
+      exercises: [honest, mutex],
+      seed: 1,
+      typecheck: false,
+      sandbox: "unprivileged user",
+    });
+  const plainScore = async () =>
+    (await inContainer(submission(""))).exercises.find((e) => e.id === mutex.id)!.score;
+
+  for (const [what, attack] of attacks.filter(([what]) =>
+    /trusted test|kills every|chai|node_modules/.test(what),
+  )) {
+    it(`${what}: never above the plain score`, async () => {
+      const digest = trustedDigest();
+      const plainMutex = await plainScore();
+      const report = await inContainer(submission(attack));
+      const attacked = report.exercises.find((e) => e.id === mutex.id)!;
+      expect(attacked.status, attacked.message).not.toBe("passed");
+      expect(attacked.score).toBeLessThanOrEqual(plainMutex);
+      expect(report.exercises.find((e) => e.id === honest.id)?.status).toBe("passed");
+      expect(report.integrity.sandbox).toBe("unprivileged user");
+      const after = trustedDigest();
+      expect([...digest.keys()].filter((f) => digest.get(f) !== after.get(f))).toEqual([]);
+    });
+  }
 });
 
 describe.runIf(!sandboxed)("attacks on the grader (no sandbox here)", () => {

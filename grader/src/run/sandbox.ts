@@ -85,7 +85,11 @@ export function bubblewrapArgs(spec: SandboxSpec, nodePath = process.execPath): 
   if (!SYSTEM_PARTS.some((part) => isWithin(part, prefix))) args.push("--ro-bind", prefix, prefix);
   for (const part of COURSE_PARTS) {
     const absolute = path.join(spec.courseRoot, part);
-    if (existsSync(absolute)) args.push("--ro-bind", absolute, absolute);
+    if (!existsSync(absolute)) continue;
+    args.push("--ro-bind", absolute, absolute);
+    // Node resolves modules to their real paths: a symlinked node_modules must be there too.
+    const real = realpathSync(absolute);
+    if (real !== absolute) args.push("--ro-bind", real, real);
   }
   for (const part of HIDDEN_COURSE_PARTS) {
     const absolute = path.join(spec.courseRoot, part);

@@ -1,3 +1,4 @@
+import { existsSync, realpathSync } from "node:fs";
 import path from "node:path";
 import type { Plugin } from "vitest/config";
 import { loadCourse } from "../manifest.ts";
@@ -12,7 +13,7 @@ const isRelative = (source: string) => source.startsWith("./") || source.startsW
  * sandbox hides (solutions/, mutants, another submission) and have it served to it.
  */
 export function loadableRoots(target: Target): string[] {
-  return [
+  const roots = [
     path.join(repoRoot, "node_modules"),
     path.join(repoRoot, "exercises"),
     path.join(repoRoot, "grader", "src"),
@@ -21,6 +22,8 @@ export function loadableRoots(target: Target): string[] {
     path.join(repoRoot, "vitest.config.ts"),
     path.resolve(target.root),
   ];
+  // Vite loads modules by their real paths (a symlinked node_modules, say).
+  return [...new Set([...roots, ...roots.filter(existsSync).map((root) => realpathSync(root))])];
 }
 
 /** A Vite plugin that points every exercise import at the target chosen by the environment (see target.ts). */
