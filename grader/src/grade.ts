@@ -8,6 +8,7 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import { allExercises, type Course, chapterOf, type Exercise, shortName } from "./manifest.ts";
 import { fromRoot, scratchDir } from "./paths.ts";
+import { integrityWarnings } from "./report/terminal.ts";
 import type { Integrity, Report } from "./report/types.ts";
 import { type IsolatedRun, runIsolated } from "./run/isolate.ts";
 import { mapLimit } from "./run/parallel.ts";
@@ -274,11 +275,7 @@ export function buildReport(
     ...exercises
       .filter((e) => e.status !== "passed")
       .map((e) => `${e.id}: ${e.status}: ${firstLine(e.message)}`),
-    ...(meta.integrity.ok
-      ? []
-      : [
-          `Protected files changed (ignored for grading): ${meta.integrity.changed_protected_files.join(", ")}`,
-        ]),
+    ...integrityWarnings({ integrity: meta.integrity }),
   ].join("\n");
   return {
     score,
