@@ -11,7 +11,7 @@ import { fromRoot, scratchDir } from "./paths.ts";
 import { integrityWarnings } from "./report/terminal.ts";
 import type { Integrity, Report } from "./report/types.ts";
 import { type IsolatedRun, runIsolated } from "./run/isolate.ts";
-import { mapLimit } from "./run/parallel.ts";
+import { Limiter } from "./run/parallel.ts";
 import { detectSandbox, type SandboxKind } from "./run/sandbox.ts";
 import { prepareSubmission } from "./run/submission.ts";
 import { type Diagnostic, typecheck } from "./run/typecheck.ts";
@@ -27,6 +27,8 @@ export interface GradeOptions {
   /** Overrides every exercise's wall-clock limit. */
   readonly timeoutSeconds?: number;
   readonly concurrency?: number;
+  /** Shared with other gradings (a batch): every process this grading starts goes through it. */
+  readonly limiter?: Limiter;
   /** Type-check learner files first (compile errors become "compile-error"). */
   readonly typecheck?: boolean;
   /** Protected files a pull request changed (from `ci integrity`); the rest of `integrity` is ours. */
@@ -47,6 +49,7 @@ export async function grade(course: Course, options: GradeOptions): Promise<Repo
   const started = performance.now();
   const exercises = options.exercises ?? allExercises(course);
   const sandbox = options.sandbox ?? detectSandbox().kind;
+  const limiter = options.limiter ?? new Limiter(options.concurrency ?? availableParallelism());
   const workRoot = path.join(scratchDir, `run-${process.pid}-${Date.now()}-${runCounter++}`);
   mkdirSync(workRoot, { recursive: true });
   try {
@@ -68,31 +71,35 @@ export async function grade(course: Course, options: GradeOptions): Promise<Repo
       const files = located.flatMap((l) =>
         l.learnerFiles.filter((f) => f.exists && !f.refused).map((f) => f.absolute),
       );
-      diagnostics = await typecheck(files, submission.target.root, path.join(workRoot, "typecheck"));
+      diagnostics = await limiter.run(() =>
+        typecheck(files, submission.target.root, path.join(workRoot, "typecheck")),
+      );
     }
 
     let done = 0;
-    const reports = await mapLimit(
-      located,
-      options.concurrency ?? availableParallelism(),
-      async ({ exercise, learnerFiles }) => {
-        options.onProgress?.({ kind: "start", exercise, total: located.length });
-        const report = await gradeExercise(course, {
-          exercise,
-          target: submission.target,
-          seed: options.seed,
-          sandbox,
-          ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
-          learnerFiles,
-          diagnostics,
-          workDir: path.join(workRoot, slug(exercise)),
-        });
-        options.onProgress?.({ kind: "done", report, done: ++done, total: located.length });
-        return report;
-      },
+    const reports = await Promise.all(
+      located.map(({ exercise, learnerFiles }) =>
+        limiter.run(async () => {
+          options.onProgress?.({ kind: "start", exercise, total: located.length });
+          const report = await gradeExercise(course, {
+            exercise,
+            target: submission.target,
+            seed: options.seed,
+            sandbox,
+            ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
+            learnerFiles,
+            diagnostics,
+            workDir: path.join(workRoot, slug(exercise)),
+          });
+          options.onProgress?.({ kind: "done", report, done: ++done, total: located.length });
+          return report;
+        }),
+      ),
     );
 
-    const changed = [...(options.changedProtectedFiles ?? [])];
+    const changed = [
+      ...new Set([...(options.changedProtectedFiles ?? []), ...submission.changedTrusted]),
+    ].sort();
     const tampering = reports
       .filter((r) => r.status === "tampered")
       .map((r) => ({ exercise: r.id, reason: r.message }));

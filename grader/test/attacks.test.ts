@@ -22,6 +22,7 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chooseSandbox } from "../src/commands/grade.ts";
 import { grade } from "../src/grade.ts";
 import { allExercises, type Exercise, loadCourse, solutionOf } from "../src/manifest.ts";
 import { materializeMutant } from "../src/mutants.ts";
@@ -277,6 +278,24 @@ describe.runIf(isRoot)("attacks on the grader (as an unprivileged user, as in a 
 
 describe.runIf(!sandboxed)("attacks on the grader (no sandbox here)", () => {
   it.skip(`needs bubblewrap: ${detectSandbox().reason}`, () => {});
+});
+
+describe("choosing the sandbox", () => {
+  const none = { kind: "none" as const, reason: "bubblewrap is not installed" };
+  it("refuses a batch or a GitHub run without one, saying how to get one", () => {
+    expect(() => chooseSandbox({ optOut: false, mustBeTrusted: true }, none)).toThrow(
+      /refusing to grade without a sandbox: bubblewrap is not installed.*--no-sandbox/,
+    );
+  });
+  it("grades a learner's self-check without one, and anything with --no-sandbox", () => {
+    expect(chooseSandbox({ optOut: false, mustBeTrusted: false }, none)).toBe("none");
+    expect(chooseSandbox({ optOut: true, mustBeTrusted: true }, { kind: "bubblewrap", reason: "" })).toBe(
+      "none",
+    );
+    expect(chooseSandbox({ optOut: false, mustBeTrusted: true }, { kind: "bubblewrap", reason: "" })).toBe(
+      "bubblewrap",
+    );
+  });
 });
 
 describe("the sandbox's view of the course", () => {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { grade } from "../grade.ts";
+import { parseShard } from "../gradebook/gradebook.ts";
 import { allExercises, type Course, type Exercise, findExercise, loadCourse } from "../manifest.ts";
 import { exercisesDir, relativeToRoot, userPath } from "../paths.ts";
 import { isGitHubActions, publishToGitHub, stopCommands } from "../report/github.ts";
@@ -24,6 +25,7 @@ export const usage = `npm run grade [-- options]
   --integrity FILE   record protected-file changes (written by \`ci integrity\`) in the report
   --batch DIR        grade every subfolder of DIR as one learner's submission
   --gradebook PATH   with --batch: write PATH.csv and PATH.json (default gradebook)
+  --shard I/N        with --batch: grade only the I-th of N shares of the learners
   --no-sandbox       run learner code without a sandbox (only for code you trust);
                      --batch and GitHub Actions refuse to grade unsandboxed without it`;
 
@@ -39,6 +41,7 @@ export async function gradeCommand(argv: readonly string[]): Promise<number> {
       timeout: { type: "string" },
       "min-score": { type: "string" },
       batch: { type: "string" },
+      shard: { type: "string" },
       gradebook: { type: "string" },
       integrity: { type: "string" },
       quiet: { type: "boolean", default: false },
@@ -65,7 +68,11 @@ export async function gradeCommand(argv: readonly string[]): Promise<number> {
 
   if (values.batch !== undefined) {
     const { gradeBatch } = await import("./batch.ts");
-    return gradeBatch(course, resolveDir("--batch", values.batch), values.gradebook ?? "gradebook", common);
+    return gradeBatch(course, resolveDir("--batch", values.batch), values.gradebook ?? "gradebook", {
+      ...common,
+      quiet: values.quiet,
+      ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}),
+    });
   }
 
   const target =
@@ -153,9 +160,12 @@ function readChangedProtected(file: string): string[] {
  * The protection to grade with: the strongest this machine has. Grades meant to be trusted (a batch, a
  * pull request on GitHub) are refused without a sandbox, unless the caller says so explicitly.
  */
-export function chooseSandbox(request: { optOut: boolean; mustBeTrusted: boolean }): SandboxKind {
+export function chooseSandbox(
+  request: { optOut: boolean; mustBeTrusted: boolean },
+  detected: { kind: SandboxKind; reason: string } = detectSandbox(),
+): SandboxKind {
   if (request.optOut) return "none";
-  const { kind, reason } = detectSandbox();
+  const { kind, reason } = detected;
   if (kind === "none" && request.mustBeTrusted) {
     throw new UsageError(
       `refusing to grade without a sandbox: ${reason}. Install bubblewrap (apt-get install bubblewrap), grade as root in a container, or pass --no-sandbox if you trust the code.`,

@@ -6,9 +6,10 @@
  * cannot shadow the course's, a symbolic link cannot smuggle in a file from elsewhere (solutions/, another
  * learner's work), and learner code running later cannot change the submission it was graded from.
  */
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync } from "node:fs";
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { allExercises, type Course, type Exercise } from "../manifest.ts";
+import { fromRoot } from "../paths.ts";
 import { learnerFileIn, type Target } from "../target.ts";
 
 /** Larger learner files are refused: no exercise needs them, and they would only slow grading down. */
@@ -29,6 +30,8 @@ export interface PreparedSubmission {
   readonly files: ReadonlyMap<string, LearnerFile>;
   /** Files in the submission that would shadow the course's (ignored for grading), relative to it. */
   readonly shadowing: readonly string[];
+  /** The course's tests and given code that the submission has in a changed form (ignored for grading). */
+  readonly changedTrusted: readonly string[];
 }
 
 /** Names that, inside a submission, could change how the course's code resolves or compiles. */
@@ -58,7 +61,24 @@ export function prepareSubmission(
     }
     files.set(file, { file, absolute: to, exists, ...(refused ? { refused } : {}) });
   }
-  return { target, files, shadowing: findShadowing(source.root) };
+  return {
+    target,
+    files,
+    shadowing: findShadowing(source.root),
+    changedTrusted: changedTrusted(course, source),
+  };
+}
+
+/** Tests and given code a submission carries (a clone of the course does) that differ from the course's. */
+function changedTrusted(course: Course, source: Target): string[] {
+  const trusted = allExercises(course).flatMap((e) => [e.test, ...e.given]);
+  return trusted
+    .filter((file) => {
+      const theirs = learnerFileIn(source, file);
+      if (!existsSync(theirs) || !lstatSync(theirs).isFile()) return false;
+      return !readFileSync(theirs).equals(readFileSync(fromRoot(file)));
+    })
+    .sort();
 }
 
 function refusal(file: string): string | undefined {
