@@ -26,6 +26,7 @@ export const usage = `npm run grade [-- options]
   --batch DIR        grade every subfolder of DIR as one learner's submission
   --gradebook PATH   with --batch: write PATH.csv and PATH.json (default gradebook)
   --shard I/N        with --batch: grade only the I-th of N shares of the learners
+  --repeat N         grade N times with seeds SEED, SEED+1, …; report exercises graded differently (flakes)
   --no-sandbox       run learner code without a sandbox (only for code you trust);
                      --batch and GitHub Actions refuse to grade unsandboxed without it`;
 
@@ -42,6 +43,7 @@ export async function gradeCommand(argv: readonly string[]): Promise<number> {
       "min-score": { type: "string" },
       batch: { type: "string" },
       shard: { type: "string" },
+      repeat: { type: "string" },
       gradebook: { type: "string" },
       integrity: { type: "string" },
       quiet: { type: "boolean", default: false },
@@ -77,6 +79,11 @@ export async function gradeCommand(argv: readonly string[]): Promise<number> {
 
   const target =
     values.dir !== undefined ? { root: submissionRoot(resolveDir("--dir", values.dir)) } : defaultTarget;
+  if (values.repeat !== undefined) {
+    const times = parseNumber("--repeat", values.repeat, (n) => Number.isInteger(n) && n >= 2);
+    const { gradeRepeatedly } = await import("./repeat.ts");
+    return gradeRepeatedly(course, { ...common, target, times });
+  }
   const changed = values.integrity !== undefined ? readChangedProtected(values.integrity) : undefined;
   // On GitHub, nothing printed from here on may be taken for a workflow command (it includes learner text).
   const fence = isGitHubActions() ? stopCommands() : undefined;
