@@ -64,6 +64,7 @@ export interface Evidence {
 }
 
 const TODO = /\bTODO\b/;
+const IDLE_TIMEOUT = /Test timed out in (\d+)ms/;
 const EXIT_CALLED = /process\.exit unexpectedly called with "?(-?\d+|undefined)"?/;
 const WORKER_DIED = /Worker (forks|threads) emitted error|Worker exited unexpectedly/;
 const PARSE_ERROR = /SyntaxError|Transform failed|Parse failure|Unexpected token|Expected .* but found/;
@@ -128,6 +129,9 @@ export function scoreExercise(evidence: Evidence): ExerciseReport {
   const learnerPaths = new Set(evidence.learnerFiles.map((f) => f.absolute));
   const outcomes = mergeOutcomes(evidence.runs);
   const hung = evidence.runs.filter((run) => run.timedOut).map((run) => run.runningTest);
+  const hangKind = (name: string) =>
+    evidence.runs.find((run) => run.timedOut && run.runningTest === name)?.hangKind ??
+    "an endless loop or a blocking wait?";
   const seconds = Math.round(evidence.timeoutMs / 1000);
 
   const tests = Object.keys(exercise.tests).map((name) => {
@@ -136,7 +140,7 @@ export function scoreExercise(evidence: Evidence): ExerciseReport {
         exercise,
         name,
         undefined,
-        `never finished within the ${seconds} s limit and was stopped (an endless loop or a blocking wait?)`,
+        `never finished within the ${seconds} s limit and was stopped: ${hangKind(name)}`,
       );
     }
     const outcome = outcomes.get(name);
@@ -152,7 +156,8 @@ export function scoreExercise(evidence: Evidence): ExerciseReport {
     const names = hung.filter((n): n is string => n !== undefined);
     const which =
       names.length > 0 ? `test "${names.join('", "')}" never finished` : "the tests never finished";
-    const message = `stopped at the ${seconds} s limit: ${which} (an endless loop or a blocking wait?)${creditNote(passedCount, tests.length)}`;
+    const how = names.length > 0 ? hangKind(names[0]!) : "an endless loop or a blocking wait?";
+    const message = `stopped at the ${seconds} s limit: ${which}, ${how}${creditNote(passedCount, tests.length)}`;
     return { ...base, score, status: "timeout", message, tests };
   }
 
@@ -297,7 +302,12 @@ function outcomeOutput(outcome: TestOutcome | undefined): string {
   if (!outcome) return "no result: the test did not run (is its name in the test file as in the manifest?)";
   if (outcome.state === "skipped") return "skipped";
   if (outcome.state === "pending") return "no result: the test process stopped while it ran";
-  return outcome.errors.map((e) => e.message).join("\n\n") || "failed";
+  const text = outcome.errors.map((e) => e.message).join("\n\n") || "failed";
+  const idle = IDLE_TIMEOUT.exec(text);
+  // vitest's own words for a test that waited in vain; say what that usually means.
+  return idle
+    ? `idle: the test waited ${Math.round(Number(idle[1]) / 1000)} s for something that never happened (a promise that never settles, a lost wake-up, a lock never released?)\n\n${text}`
+    : text;
 }
 
 export function firstLine(text: string): string {

@@ -190,6 +190,13 @@ describe("scoreExercise", () => {
     expect(report.message).toMatch(/symbolic link/);
   });
 
+  it("says what a test that waited in vain usually means", () => {
+    const report = scoreExercise(
+      evidence([run(names.map((n) => outcome(n, "failed", "Error: Test timed out in 10000ms.")))]),
+    );
+    expect(report.tests[0]?.output).toMatch(/^idle: the test waited 10 s for something that never happened/);
+  });
+
   it("points a failed test at the learner's file and line", () => {
     const report = scoreExercise(evidence([run(names.map((n) => outcome(n, "failed")))]));
     expect(report.tests[0]?.location).toEqual({ file: "/x/sample.ts", line: 7, column: 3 });

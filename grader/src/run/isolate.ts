@@ -87,6 +87,7 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
     // The in-process watchdog stops a blocked test just before the hard limit, so the run still
     // reports the tests that finished; the hard limit stays for hangs outside any test.
     [RUN_ENV.watchdog]: String(Math.max(1_000, options.timeoutMs - 1_500)),
+    [RUN_ENV.deadline]: String(Date.now() + Math.max(1_000, options.timeoutMs - 1_500)),
     [RUN_ENV.grading]: "1",
     [RUN_ENV.skip]: JSON.stringify(options.skip ?? []),
     ...(options.seed !== undefined ? { [RUN_ENV.seed]: String(options.seed) } : {}),
@@ -135,7 +136,7 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
       reapMarked(marker); // and what escaped the group (detached children)
       child.stdout.destroy();
       child.stderr.destroy();
-      const hung = readRunningTest(hungFile);
+      const [hung, hangKind] = readHung(hungFile);
       // vitest's main process ends by itself, with 0 or 1. Killed any other way (its own code never
       // is), whatever it wrote is not evidence.
       const endedByItself = !timedOut && signal === null && (exitCode === 0 || exitCode === 1);
@@ -146,6 +147,7 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
         signal,
         durationMs: Math.round(performance.now() - started),
         runningTest: hung ?? readRunningTest(currentTestFile),
+        ...(hangKind ? { hangKind } : {}),
         outputTail: tail,
       });
     };
@@ -172,6 +174,13 @@ function readResults(file: string): RunResults | null {
   } catch {
     return null;
   }
+}
+
+/** The watchdog's note: the test that hung, and how (spinning or blocked). */
+function readHung(file: string): [string | undefined, string | undefined] {
+  if (!existsSync(file)) return [undefined, undefined];
+  const [name, how] = readFileSync(file, "utf8").split("\n");
+  return [name?.trim() || undefined, how?.trim().slice(0, 200) || undefined];
 }
 
 function readRunningTest(file: string): string | undefined {

@@ -45,5 +45,7 @@ export interface IsolatedRunLike {
   readonly signal: NodeJS.Signals | null;
   readonly durationMs: number;
   readonly runningTest: string | undefined;
+  /** How the hung test hung, as the watchdog saw it ("spinning on the CPU …", "blocked …"). */
+  readonly hangKind?: string;
   readonly outputTail: string;
 }

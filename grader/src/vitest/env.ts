@@ -10,6 +10,8 @@ export const RUN_ENV = {
   skip: "COURSE_SKIP_TESTS",
   /** Milliseconds one test may block its thread before the watchdog stops it (default: TEST_TIMEOUT_MS + 2 s). */
   watchdog: "COURSE_WATCHDOG_MS",
+  /** When (ms since the epoch) the watchdog stops a blocked test whatever its own time: before the hard limit. */
+  deadline: "COURSE_DEADLINE",
   /** File the watchdog writes the hung test's name to before it stops the test process. */
   hung: "COURSE_HUNG_TEST",
   /** Set when the run is graded: trusted configuration, capped output, no watch mode. */

@@ -27,6 +27,7 @@ const tamperedAfterTests: string[] = [];
 const watchdog = startWatchdog(
   Number(process.env[RUN_ENV.watchdog]) || TEST_TIMEOUT_MS + 2_000,
   process.env[RUN_ENV.hung],
+  Number(process.env[RUN_ENV.deadline]) || undefined,
 );
 
 beforeEach((context) => {
