@@ -3,7 +3,8 @@
  * The sample's rendering is committed (fixtures/comment/sample-comment.md) so a reviewer can see it as
  * GitHub shows it; regenerate with UPDATE_FIXTURES=1 after an intended change.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -16,6 +17,7 @@ import {
   renderComment,
 } from "../src/report/comment.ts";
 import type { Report } from "../src/report/types.ts";
+import { cli } from "./support.ts";
 
 const course = loadCourse();
 const fixtures = path.join(import.meta.dirname, "fixtures", "comment");
@@ -342,5 +344,23 @@ describe("the pull-request comment", () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it("is what `ci comment` writes, from the report and GitHub's list of changed files (JSON)", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "course-comment-"));
+    try {
+      const changed = path.join(dir, "changed.json");
+      const out = path.join(dir, "comment.md");
+      writeFileSync(changed, JSON.stringify([".github/workflows/grade.yml", "a\nb"]));
+      const args = ["ci", "comment", "--report", path.join(fixtures, "sample-report.json"), "--out", out];
+      expect(cli([...args, "--changed", changed]).status).toBe(0);
+      expect(readFileSync(out, "utf8")).toMatch(/made by the pull request's changed workflow/);
+      writeFileSync(changed, ".github/workflows/grade.yml\n");
+      const refused = cli([...args, "--changed", changed]);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toMatch(/expected a JSON array/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
