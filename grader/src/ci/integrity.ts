@@ -27,6 +27,8 @@ function git(dir: string, args: readonly string[]): string {
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
     stdio: ["ignore", "pipe", "pipe"],
+    // Only reading: no index refresh written back, no pager, no prompts.
+    env: { ...process.env, GIT_OPTIONAL_LOCKS: "0", GIT_PAGER: "cat", GIT_TERMINAL_PROMPT: "0" },
   });
 }
 
