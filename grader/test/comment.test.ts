@@ -238,6 +238,7 @@ describe("the pull-request comment", () => {
       expect(rejected({ ...sample, exercises: [...sample.exercises, first] })).toMatch(/twice/);
       const chapters = sample.chapters.map((c) => ({ ...c, score: c.max_score }));
       expect(rejected({ ...sample, chapters })).toMatch(/add up/);
+      expect(rejected({ ...sample, chapters: [] })).toMatch(/leaves out its chapter/);
     });
 
     it("says why in one escaped line", () => {

@@ -82,7 +82,7 @@ const withinPoints = (score: number, max: number) => score >= 0 && score <= max 
 
 /**
  * Check a schema-valid report against the trusted manifest. Returns why it cannot be believed, in one
- * line (escaped), or undefined when every check passes.
+ * line (it may quote the report: escape it before showing it), or undefined when every check passes.
  */
 export function checkReport(report: Report, course: Course): string | undefined {
   const known = new Map(allExercises(course).map((e) => [e.id, e] as const));
@@ -147,6 +147,8 @@ export function checkReport(report: Report, course: Course): string | undefined 
   }
   if (new Set(report.chapters.map((c) => c.id)).size !== report.chapters.length)
     return "it summarises a chapter twice";
+  const unsummarised = report.exercises.find((e) => !report.chapters.some((c) => c.id === e.chapter));
+  if (unsummarised) return `it grades ${unsummarised.id} but leaves out its chapter`;
 
   if (report.next) {
     const next = known.get(report.next.id);
