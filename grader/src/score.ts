@@ -27,7 +27,7 @@ export interface TestReport {
   readonly max_score: number;
   readonly status: "passed" | "failed";
   readonly output: string;
-  /** Where in a learner file the failure points, when the stack says so. */
+  /** Where in a learner file the failure points, when the stack says so (file as in the manifest). */
   readonly location?: ErrorLocation;
 }
 
@@ -126,7 +126,8 @@ export function scoreExercise(evidence: Evidence): ExerciseReport {
     return { ...base, score: 0, status: "tampered", message, tests: failAll(message) };
   }
 
-  const learnerPaths = new Set(evidence.learnerFiles.map((f) => f.absolute));
+  // Where the grader read each learner file → the name the learner knows it by.
+  const learnerPaths = new Map(evidence.learnerFiles.map((f) => [f.absolute, f.file] as const));
   const outcomes = mergeOutcomes(evidence.runs);
   const hung = evidence.runs.filter((run) => run.timedOut).map((run) => run.runningTest);
   const hangKind = (name: string) =>
@@ -278,7 +279,7 @@ function testReport(
   name: string,
   outcome: TestOutcome | undefined,
   override?: string,
-  learnerPaths: ReadonlySet<string> = new Set(),
+  learnerPaths: ReadonlyMap<string, string> = new Map(),
 ): TestReport {
   const max = exercise.tests[name] ?? 0;
   const display = displayTestName(exercise.id, name);
@@ -287,7 +288,9 @@ function testReport(
   if (outcome?.state === "passed")
     return { name: display, score: max, max_score: max, status: "passed", output: "" };
   const output = outcomeOutput(outcome);
-  const location = outcome?.errors.flatMap((e) => e.frames).find((frame) => learnerPaths.has(frame.file));
+  const frame = outcome?.errors.flatMap((e) => e.frames).find((f) => learnerPaths.has(f.file));
+  // Reported by the learner's own name for the file, never the grader's private copy.
+  const location = frame ? { ...frame, file: learnerPaths.get(frame.file)! } : undefined;
   return {
     name: display,
     score: 0,
