@@ -7,10 +7,12 @@ import { UsageError } from "./commands/errors.ts";
 import { RosterError } from "./gradebook/collect.ts";
 import { GradebookMergeError } from "./gradebook/gradebook.ts";
 import { ManifestError, UnknownExerciseError } from "./manifest.ts";
+import { ReplayTokenError } from "./replay.ts";
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
 const commands: Readonly<Record<string, () => Promise<Command>>> = {
+  test: async () => (await import("./commands/test.ts")).testCommand,
   grade: async () => (await import("./commands/grade.ts")).gradeCommand,
   hint: async () => (await import("./commands/hint.ts")).hintCommand,
   verify: async () => (await import("./commands/verify.ts")).verifyCommand,
@@ -45,7 +47,8 @@ main(process.argv.slice(2)).then(
       error instanceof UnknownExerciseError ||
       error instanceof ManifestError ||
       error instanceof RosterError ||
-      error instanceof GradebookMergeError
+      error instanceof GradebookMergeError ||
+      error instanceof ReplayTokenError
     ) {
       console.error(`error: ${error.message}`);
     } else if (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {

@@ -156,7 +156,7 @@ export class UnknownExerciseError extends Error {
     readonly suggestions: readonly string[],
   ) {
     const tail = suggestions.length > 0 ? ` Did you mean: ${suggestions.join(", ")}?` : "";
-    super(`There is no exercise "${query}".${tail} (npm run grade lists them all.)`);
+    super(`There is no exercise "${query}".${tail} (npm run hint lists them all.)`);
     this.name = "UnknownExerciseError";
   }
 }
@@ -171,8 +171,12 @@ export function findExercise(course: Course, query: string): Exercise {
     .replace(/^exercises\//, "");
   const exact = exercises.find((e) => e.id === wanted || shortName(e) === wanted);
   if (exact) return exact;
-  const candidates = exercises.flatMap((e) => [e.id, shortName(e)]);
-  throw new UnknownExerciseError(query, closeMatches(wanted, candidates));
+  // Match against ids and short names alike, but suggest each exercise once, by its short name.
+  const byCandidate = new Map(exercises.flatMap((e) => [[e.id, e] as const, [shortName(e), e] as const]));
+  const suggestions = closeMatches(wanted, [...byCandidate.keys()], 6).map((c) =>
+    shortName(byCandidate.get(c)!),
+  );
+  throw new UnknownExerciseError(query, [...new Set(suggestions)].slice(0, 3));
 }
 
 /** Every protected path: the manifest's list plus each exercise's tests and given code. */

@@ -3,7 +3,8 @@
  * status and a score per exercise. Pure: no files, no processes, so every rule here is unit-tested.
  */
 import path from "node:path";
-import type { Exercise } from "./manifest.ts";
+import { type Exercise, shortName } from "./manifest.ts";
+import { failedCase, replayCommand } from "./replay.ts";
 import type { ErrorLocation, IsolatedRunLike, RunError, TestOutcome } from "./run/results.ts";
 import type { Diagnostic } from "./run/typecheck.ts";
 
@@ -27,6 +28,8 @@ export interface TestReport {
   readonly max_score: number;
   readonly status: "passed" | "failed";
   readonly output: string;
+  /** The command that replays this failure exactly (a failed property only). */
+  readonly replay?: string;
   /** Where in a learner file the failure points, when the stack says so (file as in the manifest). */
   readonly location?: ErrorLocation;
 }
@@ -181,7 +184,7 @@ export function scoreExercise(evidence: Evidence): ExerciseReport {
     };
   }
   const failing = firstFailing
-    ? `; first failing: ${shortTestName(firstFailing.name)}: ${firstLine(firstFailing.output)}`
+    ? `; first failing: ${shortTestName(firstFailing.name)}: ${headline(firstFailing.output)}`
     : "";
   return {
     ...base,
@@ -291,12 +294,14 @@ function testReport(
   const frame = outcome?.errors.flatMap((e) => e.frames).find((f) => learnerPaths.has(f.file));
   // Reported by the learner's own name for the file, never the grader's private copy.
   const location = frame ? { ...frame, file: learnerPaths.get(frame.file)! } : undefined;
+  const failure = outcome?.errors.map((e) => failedCase(e.message)).find((c) => c !== undefined);
   return {
     name: display,
     score: 0,
     max_score: max,
     status: "failed",
     output,
+    ...(failure ? { replay: replayCommand(shortName(exercise), { test: name, ...failure }) } : {}),
     ...(location ? { location } : {}),
   };
 }
@@ -311,6 +316,15 @@ function outcomeOutput(outcome: TestOutcome | undefined): string {
   return idle
     ? `idle: the test waited ${Math.round(Number(idle[1]) / 1000)} s for something that never happened (a promise that never settles, a lost wake-up, a lock never released?)\n\n${text}`
     : text;
+}
+
+/**
+ * The line of a failure that says what went wrong: for a property, the assertion that failed inside it
+ * (fast-check's own first line only says that a property failed, and after how many runs).
+ */
+export function headline(text: string): string {
+  const cause = /Caused by: (?:[A-Za-z]*Error: )?([^\n]+)/.exec(text);
+  return firstLine(cause?.[1] ?? text);
 }
 
 export function firstLine(text: string): string {

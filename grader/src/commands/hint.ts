@@ -32,9 +32,11 @@ export async function hintCommand(argv: readonly string[]): Promise<number> {
   });
   const course = loadCourse();
   if (values.help || positionals.length === 0) {
-    const names = allExercises(course).map((e) => `  ${shortName(e).padEnd(16)} ${e.title}`);
+    // Listing the exercises is what a plain `npm run hint` is for: not an error.
+    const width = Math.max(...allExercises(course).map((e) => shortName(e).length)) + 2;
+    const names = allExercises(course).map((e) => `  ${shortName(e).padEnd(width)} ${e.title}`);
     console.log(`usage: npm run hint -- <exercise> [--level N]\n\nexercises:\n${names.join("\n")}`);
-    return values.help ? 0 : 2;
+    return 0;
   }
   if (positionals.length > 1)
     throw new UsageError(`one exercise at a time, please (got ${positionals.join(", ")})`);

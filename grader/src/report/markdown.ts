@@ -9,6 +9,9 @@ import { shortName } from "../manifest.ts";
 import { bar, percent, STATUS_MARK, seconds } from "./format.ts";
 import type { Report } from "./types.ts";
 
+/** The only shape of replay line shown from a report: our command and a base64url token. */
+const REPLAY_LINE = /^npm test -- [a-z0-9-]+ --replay [A-Za-z0-9_-]{1,800}$/;
+
 export interface MarkdownOptions {
   readonly heading?: string;
   /** Cap for each test output shown (characters). */
@@ -217,9 +220,14 @@ function renderDetails(report: Report, maxOutput: number): string[] {
           "",
         );
       }
+      // The failure's own replay line when it has a well-formed one (the report may be untrusted), else
+      // the grading seed, which replays the very runs that failed here, counterexample included.
+      const replay =
+        failing?.replay && REPLAY_LINE.test(failing.replay)
+          ? failing.replay
+          : `COURSE_SEED=${report.seed} npm test -- ${shortName(e)}`;
       out.push(
-        // The same seed replays the very runs that failed here, counterexample included.
-        `Reproduce it: \`COURSE_SEED=${report.seed} npm test -- ${shortName(e)}\` · stuck? \`npm run hint -- ${shortName(e)}\``,
+        `Reproduce it: \`${replay}\` · stuck? \`npm run hint -- ${shortName(e)}\``,
         "",
         "</details>",
         "",

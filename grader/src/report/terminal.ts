@@ -21,6 +21,8 @@ export function renderTerminal(report: Report, heading: string): string {
       const status = paint(STATUS_COLOR[e.status] ?? 31, `${STATUS_MARK[e.status]} ${e.status.padEnd(13)}`);
       const points = `${e.score}/${e.max_score}`.padStart(7);
       lines.push(`  ${status} ${shortName(e).padEnd(nameWidth)} ${points}  ${dim(e.message)}`);
+      const replay = e.status === "not-started" ? undefined : e.tests.find((t) => t.replay)?.replay;
+      if (replay) lines.push(`  ${" ".repeat(15 + nameWidth + 8)}${dim(`↻ replay: ${replay}`)}`);
     }
     lines.push("");
   }

@@ -8,6 +8,7 @@ import { repoRoot } from "../paths.ts";
 import { RUN_ENV, TEST_TIMEOUT_MS } from "./env.ts";
 import { courseTargetPlugin } from "./plugin.ts";
 import { sandboxPoolFromEnv } from "./pool.ts";
+import ReplayReporter from "./replay-reporter.ts";
 import ResultsReporter from "./reporter.ts";
 
 export interface CourseConfigOptions {
@@ -39,7 +40,7 @@ export function courseConfig({ grading }: CourseConfigOptions): ViteUserConfig {
             reporters: resultsFile ? [new ResultsReporter(resultsFile)] : ["default"],
             watch: false,
           }
-        : {}),
+        : { reporters: ["default", new ReplayReporter()] }),
     },
   });
 }

@@ -2,6 +2,8 @@
 export const RUN_ENV = {
   /** Fixed fast-check seed (grading); unset means a random seed, printed on failure. */
   seed: "COURSE_SEED",
+  /** JSON { seed, path }: replay one recorded failure (npm test -- <exercise> --replay <token>). */
+  replay: "COURSE_REPLAY",
   /** File the reporter writes its results to. */
   results: "COURSE_RESULTS",
   /** File the setup writes the name of the running test to, so a hard kill can name the test that hung. */

@@ -14,6 +14,13 @@ import { startWatchdog } from "./watchdog.ts";
 
 const seed = process.env[RUN_ENV.seed];
 if (seed !== undefined && seed !== "") fc.configureGlobal({ seed: Number(seed) });
+const replay = process.env[RUN_ENV.replay];
+if (replay) {
+  // Only the replayed test runs (npm test adds -t), with the failure's seed: fast-check generates and
+  // shrinks deterministically, so the same seed meets the same counterexample again.
+  const { seed: replaySeed } = JSON.parse(replay) as { seed: number };
+  fc.configureGlobal({ seed: replaySeed });
+}
 
 if (process.env[RUN_ENV.grading]) capOutput(64 * 1024);
 

@@ -1,0 +1,60 @@
+/**
+ * One line that replays a failure: which test, and fast-check's seed and path for it. A failing
+ * property prints `{ seed: …, path: "…" }`; packed into a token, `npm test -- <exercise> --replay <token>`
+ * runs exactly that test with exactly that case first (for scheduler tests, the same schedule).
+ */
+
+export interface ReplayCase {
+  /** The test's full name, suites and test joined by " > ". */
+  readonly test: string;
+  readonly seed: number;
+  readonly path: string;
+}
+
+const FAILURE = /\{ seed: (-?\d+), path: "([0-9:]*)"/;
+
+/** The seed and path of a fast-check failure message, if it is one. */
+export function failedCase(message: string): { seed: number; path: string } | undefined {
+  const match = FAILURE.exec(message);
+  return match ? { seed: Number(match[1]), path: match[2]! } : undefined;
+}
+
+export function encodeReplay(replay: ReplayCase): string {
+  return Buffer.from(JSON.stringify([replay.test, replay.seed, replay.path]), "utf8").toString("base64url");
+}
+
+export class ReplayTokenError extends Error {
+  override name = "ReplayTokenError";
+}
+
+export function decodeReplay(token: string): ReplayCase {
+  try {
+    const [test, seed, path] = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as unknown[];
+    if (
+      typeof test === "string" &&
+      Number.isInteger(seed) &&
+      typeof path === "string" &&
+      /^[0-9:]*$/.test(path)
+    )
+      return { test, seed: seed as number, path };
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new ReplayTokenError(
+    `--replay ${token.slice(0, 40)}: not a replay token; copy the whole token from the failure's "replay:" line`,
+  );
+}
+
+/** The command a learner types to replay a failure of `exercise` (its short name). */
+export function replayCommand(exercise: string, replay: ReplayCase): string {
+  return `npm test -- ${exercise} --replay ${encodeReplay(replay)}`;
+}
+
+/** vitest's -t pattern matching exactly this test (vitest joins suite and test names with spaces). */
+export function testNamePattern(test: string): string {
+  const escaped = test
+    .split(" > ")
+    .join(" ")
+    .replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return `^${escaped}$`;
+}
