@@ -13,16 +13,20 @@ const threadB: Step[] = [
   { thread: "B", op: "store" },
 ];
 
-function merges(a: Step[], b: Step[]): Step[][] {
-  if (a.length === 0) return [b];
-  if (b.length === 0) return [a];
-  return [
-    ...merges(a.slice(1), b).map((run) => [a[0]!, ...run]),
-    ...merges(a, b.slice(1)).map((run) => [b[0]!, ...run]),
-  ];
+// Four time slots; an interleaving is the choice of which two slots are A's (each thread's steps keep
+// their order). With only 2 + 2 steps we can simply try every choice of slots: 4 choose 2 = 6 runs.
+function runsOfTwoStepThreads(a: Step[], b: Step[]): Step[][] {
+  const runs: Step[][] = [];
+  for (let slotsOfA = 0; slotsOfA < 16; slotsOfA++) {
+    if (slotsOfA.toString(2).replaceAll("0", "").length !== 2) continue;
+    const nextA = [...a];
+    const nextB = [...b];
+    runs.push([0, 1, 2, 3].map((slot) => ((slotsOfA >> slot) & 1 ? nextA.shift()! : nextB.shift()!)));
+  }
+  return runs;
 }
 
-for (const run of merges(threadA, threadB)) {
+for (const run of runsOfTwoStepThreads(threadA, threadB)) {
   let x = 0;
   const loaded: Record<string, number> = {};
   for (const step of run) {
