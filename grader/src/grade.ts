@@ -12,7 +12,7 @@ import { integrityWarnings } from "./report/terminal.ts";
 import type { Integrity, Report } from "./report/types.ts";
 import { type IsolatedRun, runIsolated } from "./run/isolate.ts";
 import { Limiter } from "./run/parallel.ts";
-import { detectSandbox, type SandboxKind } from "./run/sandbox.ts";
+import { allocateUid, detectSandbox, handOver, type SandboxKind } from "./run/sandbox.ts";
 import { prepareSubmission } from "./run/submission.ts";
 import { type Diagnostic, typecheck } from "./run/typecheck.ts";
 import { type Evidence, type ExerciseReport, firstLine, scoreExercise } from "./score.ts";
@@ -49,6 +49,7 @@ export async function grade(course: Course, options: GradeOptions): Promise<Repo
   const started = performance.now();
   const exercises = options.exercises ?? allExercises(course);
   const sandbox = options.sandbox ?? detectSandbox().kind;
+  const uid = sandbox === "unprivileged user" ? allocateUid() : undefined;
   const limiter = options.limiter ?? new Limiter(options.concurrency ?? availableParallelism());
   const workRoot = path.join(scratchDir, `run-${process.pid}-${Date.now()}-${runCounter++}`);
   mkdirSync(workRoot, { recursive: true });
@@ -60,6 +61,8 @@ export async function grade(course: Course, options: GradeOptions): Promise<Repo
       options.target,
       path.join(workRoot, "submission"),
     );
+    // As an unprivileged user, the private copy is this submission's uid's alone: no classmate reads it.
+    if (uid !== undefined) handOver(submission.target.root, uid);
     const located = exercises.map((exercise) => ({
       exercise,
       learnerFiles: exercise.files.map((file) => submission.files.get(file)!),
@@ -86,6 +89,7 @@ export async function grade(course: Course, options: GradeOptions): Promise<Repo
             target: submission.target,
             seed: options.seed,
             sandbox,
+            ...(uid !== undefined ? { uid } : {}),
             ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
             learnerFiles,
             diagnostics,
@@ -126,6 +130,8 @@ export interface ExerciseJob {
   readonly timeoutSeconds?: number;
   /** Where learner code runs; "none" when omitted. */
   readonly sandbox?: SandboxKind;
+  /** For "unprivileged user": the uid the submission's test processes run as. */
+  readonly uid?: number;
   /** Where each learner file is and whether it exists; computed from the target when omitted. */
   readonly learnerFiles?: Evidence["learnerFiles"];
   /** Compiler diagnostics of the whole target; only this exercise's files count. */
@@ -181,6 +187,7 @@ async function runWithRetryAfterHang(job: ExerciseJob, timeoutMs: number): Promi
     seed: job.seed,
     timeoutMs,
     sandbox: job.sandbox ?? "none",
+    ...(job.uid !== undefined ? { uid: job.uid } : {}),
   };
   const order = Object.keys(job.exercise.tests);
   const hung = new Set<string>();

@@ -276,6 +276,30 @@ describe.runIf(isRoot)("attacks on the grader (as an unprivileged user, as in a 
   }
 });
 
+describe.runIf(isRoot)("private copies as an unprivileged user", () => {
+  it("are readable by their own submission's uid, and by no classmate's", async () => {
+    const { allocateUid, handOver } = await import("../src/run/sandbox.ts");
+    const { spawnSync } = await import("node:child_process");
+    const dir = mkdtempSync(path.join(scratchDir, "copy-"));
+    folders.push(dir);
+    writeFileSync(path.join(dir, "answer.ts"), "export const answer = 42;\n");
+    const [mine, classmate] = [allocateUid(), allocateUid()];
+    handOver(dir, mine);
+    const read = (uid: number) =>
+      spawnSync(
+        process.execPath,
+        ["-e", `require("fs").readFileSync(${JSON.stringify(path.join(dir, "answer.ts"))})`],
+        {
+          uid,
+          gid: uid,
+          encoding: "utf8",
+        },
+      );
+    expect(read(mine).status, read(mine).stderr).toBe(0);
+    expect(read(classmate).stderr).toMatch(/EACCES/);
+  });
+});
+
 describe.runIf(!sandboxed)("attacks on the grader (no sandbox here)", () => {
   it.skip(`needs bubblewrap: ${detectSandbox().reason}`, () => {});
 });

@@ -7,7 +7,7 @@
  * its output to close.
  */
 import { spawn } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "../paths.ts";
 import { type Target, targetToEnv } from "../target.ts";
@@ -15,7 +15,7 @@ import { RUN_ENV } from "../vitest/env.ts";
 import { signalGroup } from "./process-group.ts";
 import { newRunMarker, RUN_MARKER_ENV, reapMarked } from "./reap.ts";
 import type { IsolatedRunLike, RunResults } from "./results.ts";
-import { SANDBOX_ENV, type SandboxKind, type SandboxSpec, UNPRIVILEGED_UID_BASE } from "./sandbox.ts";
+import { allocateUid, handOver, SANDBOX_ENV, type SandboxKind, type SandboxSpec } from "./sandbox.ts";
 
 export interface IsolatedRunOptions {
   /** Absolute paths of the test files (one, when grading). */
@@ -32,6 +32,8 @@ export interface IsolatedRunOptions {
   readonly vitestArgs?: readonly string[];
   /** Where the test process runs; "none" when omitted. */
   readonly sandbox?: SandboxKind;
+  /** For "unprivileged user": the submission's own uid (see sandbox.ts allocateUid). */
+  readonly uid?: number;
 }
 
 export type IsolatedRun = IsolatedRunLike;
@@ -48,8 +50,6 @@ function runEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-let runCounter = 0;
-
 export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
   const { workDir } = options;
   rmSync(workDir, { recursive: true, force: true });
@@ -63,18 +63,20 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
   const hungFile = path.join(scratch, "hung-test.txt");
 
   const kind = options.sandbox ?? "none";
-  const slot = runCounter++ % 1000;
   const spec: SandboxSpec = {
     kind,
     courseRoot: repoRoot,
     submission: options.target.root,
     scratch,
     ...(kind === "unprivileged user"
-      ? { uid: UNPRIVILEGED_UID_BASE + slot, gid: UNPRIVILEGED_UID_BASE + slot }
+      ? (() => {
+          const uid = options.uid ?? allocateUid();
+          return { uid, gid: uid };
+        })()
       : {}),
   };
   if (spec.uid !== undefined && spec.gid !== undefined) {
-    chownRecursive(scratch, spec.uid, spec.gid);
+    handOver(scratch, spec.uid);
   }
 
   const marker = newRunMarker();
@@ -157,14 +159,6 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
       finish(null, null);
     });
   });
-}
-
-function chownRecursive(dir: string, uid: number, gid: number): void {
-  chownSync(dir, uid, gid);
-  for (const name of ["tmp"]) {
-    const inner = path.join(dir, name);
-    if (existsSync(inner)) chownSync(inner, uid, gid);
-  }
 }
 
 function readResults(file: string): RunResults | null {

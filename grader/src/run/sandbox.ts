@@ -13,7 +13,15 @@
  * - "none" (a learner's own machine, or --no-sandbox): a plain child process, for self-checks only.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, readlinkSync, realpathSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+} from "node:fs";
 import path from "node:path";
 
 export const SANDBOX_KINDS = ["bubblewrap", "unprivileged user", "none"] as const;
@@ -193,5 +201,25 @@ export function resetSandboxProbe(): void {
   probed = undefined;
 }
 
-/** First uid of the range that "unprivileged user" forks run as, one per concurrent run. */
+/** First uid of the range that "unprivileged user" test processes run as: one per submission graded. */
 export const UNPRIVILEGED_UID_BASE = 61_000;
+let nextUid = 0;
+
+/**
+ * A uid (and gid) of its own for one submission: its test processes can signal each other, never
+ * another learner's, and its private files are readable by it alone.
+ */
+export function allocateUid(): number {
+  return UNPRIVILEGED_UID_BASE + (nextUid++ % 4000);
+}
+
+/** Give `dir` and everything in it to `uid`, readable by nobody else. */
+export function handOver(dir: string, uid: number): void {
+  const walk = (entry: string) => {
+    chownSync(entry, uid, uid);
+    const stat = lstatSync(entry);
+    chmodSync(entry, stat.isDirectory() ? 0o700 : 0o600);
+    if (stat.isDirectory()) for (const name of readdirSync(entry)) walk(path.join(entry, name));
+  };
+  walk(dir);
+}
