@@ -128,7 +128,8 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
         [bin("vitest", "vitest.mjs"), "run", "--config", "grader/test/vitest.config.ts"],
         { NO_COLOR: "1" },
       );
-      const summary = /Tests\s+(.*)/.exec(run.output)?.[1]?.trim() ?? "";
+      // vitest's closing "Tests  N passed (N)" line, not the "Failed Tests N" banner above the failures.
+      const summary = [...run.output.matchAll(/^\s*Tests\s+(\d.*)$/gm)].at(-1)?.[1]?.trim() ?? "";
       return { ok: run.ok, summary, problems: run.ok ? [] : [tail(run.output)] };
     });
   }
@@ -389,5 +390,7 @@ function renderSummary(results: readonly CheckResult[], totalMs: number): string
     failed === 0
       ? `verify passed in ${seconds(totalMs)}`
       : `verify FAILED: ${failed} of ${results.length} checks (details above)`;
-  return ["", "verify summary", ...rows, verdict].join("\n");
+  // The plain closing line any CI reads as the count of checks that ran.
+  const counts = `${results.length - failed} passed, ${failed} failed`;
+  return ["", "verify summary", ...rows, verdict, counts].join("\n");
 }
