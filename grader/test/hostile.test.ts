@@ -181,8 +181,11 @@ describe("npm test on a submission that hangs", () => {
     expect(run.signal, "vitest never finished").toBeNull();
     expect(run.status).toBe(1);
     expect(run.stderr + run.stdout).toMatch(
-      /The test "countInterleavings > [^"]+" ran for 2 s without letting the event loop turn/,
+      /The test "countInterleavings > [^"]+" ran for 2 s without letting the event loop turn: spinning on the CPU/,
     );
+    // Our message, once more at the end, instead of vitest's follow-on noise about the stopped process.
+    expect(run.stdout).toMatch(/✗ "countInterleavings > [^"]+" was stopped: spinning on the CPU/);
+    expect(run.stderr + run.stdout).not.toMatch(/Worker exited unexpectedly|Worker forks emitted error/);
   });
 });
 

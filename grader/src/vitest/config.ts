@@ -3,17 +3,31 @@
  * root) and grading (grader/vitest.grade.config.ts) differ only in the options below, so a learner sees
  * locally what the grader sees.
  */
+import { rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { defineConfig, type ViteUserConfig } from "vitest/config";
 import { repoRoot } from "../paths.ts";
 import { RUN_ENV, TEST_TIMEOUT_MS } from "./env.ts";
+import LearnerReporter from "./learner-reporter.ts";
 import { courseTargetPlugin } from "./plugin.ts";
 import { sandboxPoolFromEnv } from "./pool.ts";
-import ReplayReporter from "./replay-reporter.ts";
 import ResultsReporter from "./reporter.ts";
 
 export interface CourseConfigOptions {
   /** Grading: write results for the grader, one worker, capped memory; otherwise the learner's defaults. */
   readonly grading: boolean;
+}
+
+/**
+ * Where the watchdog names a test it stopped, for `npm test`: set in the environment that the test
+ * processes inherit, fresh for each run.
+ */
+function learnerHungFile(): string {
+  const file = path.join(os.tmpdir(), `course-hung-${process.pid}.txt`);
+  rmSync(file, { force: true });
+  process.env[RUN_ENV.hung] ??= file;
+  return process.env[RUN_ENV.hung]!;
 }
 
 export function courseConfig({ grading }: CourseConfigOptions): ViteUserConfig {
@@ -40,7 +54,7 @@ export function courseConfig({ grading }: CourseConfigOptions): ViteUserConfig {
             reporters: resultsFile ? [new ResultsReporter(resultsFile)] : ["default"],
             watch: false,
           }
-        : { reporters: ["default", new ReplayReporter()] }),
+        : { reporters: [new LearnerReporter(learnerHungFile())] }),
     },
   });
 }
