@@ -87,7 +87,8 @@ function startCallers(
     return observe(arrive());
   });
   // Whatever happens, an anchored caller must not wait for a section that never runs.
-  for (const [caller, call] of calls.entries()) call.promise.catch(() => {}).finally(() => left[caller]!.fire());
+  for (const [caller, call] of calls.entries())
+    call.promise.catch(() => {}).finally(() => left[caller]!.fire());
   return { probe, calls, calledInOrder, startedInOrder, lockedInside, unlockedWhileBusy };
 }
 

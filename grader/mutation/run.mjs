@@ -32,13 +32,31 @@ function run(command, args, options = {}) {
 function nodeForStryker() {
   if (Number(process.versions.node.split(".")[0]) >= MIN_NODE) return undefined;
   const prefix = path.join(cacheDir, "node24");
-  const binary = path.join(prefix, "node_modules", ".bin", process.platform === "win32" ? "node.cmd" : "node");
+  const binary = path.join(
+    prefix,
+    "node_modules",
+    ".bin",
+    process.platform === "win32" ? "node.cmd" : "node",
+  );
   if (!existsSync(binary)) {
-    console.error(`Stryker needs Node ≥ ${MIN_NODE} (this is ${process.version}): installing node@24 into ${path.relative(root, prefix)} once…`);
+    console.error(
+      `Stryker needs Node ≥ ${MIN_NODE} (this is ${process.version}): installing node@24 into ${path.relative(root, prefix)} once…`,
+    );
     const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-    const status = run(npm, ["install", "--prefix", prefix, "--no-save", "--no-audit", "--no-fund", "--no-package-lock", "node@24"]);
+    const status = run(npm, [
+      "install",
+      "--prefix",
+      prefix,
+      "--no-save",
+      "--no-audit",
+      "--no-fund",
+      "--no-package-lock",
+      "node@24",
+    ]);
     if (status !== 0 || !existsSync(binary)) {
-      console.error(`could not install node@24 into ${prefix}; install Node ${MIN_NODE}+ yourself and run npm run mutation again`);
+      console.error(
+        `could not install node@24 into ${prefix}; install Node ${MIN_NODE}+ yourself and run npm run mutation again`,
+      );
       process.exit(1);
     }
   }
@@ -55,8 +73,18 @@ function scores(report) {
     const valid = detected + undetected;
     const survivors = mutants
       .filter((m) => m.status === "Survived" || m.status === "NoCoverage")
-      .map((m) => `${file}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} ${m.status}${m.replacement ? ` → ${m.replacement.replace(/\s+/g, " ").slice(0, 60)}` : ""}`);
-    rows.push({ file, detected, valid, ignored: count("Ignored"), score: valid === 0 ? 100 : (100 * detected) / valid, survivors });
+      .map(
+        (m) =>
+          `${file}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} ${m.status}${m.replacement ? ` → ${m.replacement.replace(/\s+/g, " ").slice(0, 60)}` : ""}`,
+      );
+    rows.push({
+      file,
+      detected,
+      valid,
+      ignored: count("Ignored"),
+      score: valid === 0 ? 100 : (100 * detected) / valid,
+      survivors,
+    });
   }
   return rows.sort((a, b) => a.file.localeCompare(b.file));
 }
@@ -88,13 +116,17 @@ function main() {
   console.log(`\nmutation score per file (fails below ${THRESHOLD} %)`);
   for (const r of rows) {
     const mark = r.score >= THRESHOLD ? "✓" : "✗";
-    console.log(`  ${mark} ${r.file.padEnd(width)}  ${r.score.toFixed(1).padStart(5)} %  ${r.detected}/${r.valid} detected${r.ignored ? `, ${r.ignored} marked equivalent` : ""}`);
+    console.log(
+      `  ${mark} ${r.file.padEnd(width)}  ${r.score.toFixed(1).padStart(5)} %  ${r.detected}/${r.valid} detected${r.ignored ? `, ${r.ignored} marked equivalent` : ""}`,
+    );
   }
   const survivors = rows.flatMap((r) => r.survivors);
   if (survivors.length > 0) console.log(`\nsurvivors (${survivors.length}):\n  ${survivors.join("\n  ")}`);
   const low = rows.filter((r) => r.score < THRESHOLD);
   if (low.length > 0) {
-    console.error(`\n${low.length} file(s) below ${THRESHOLD} %: kill the survivors with a test, or mark a truly equivalent mutant with // Stryker disable next-line <mutator>: <why>`);
+    console.error(
+      `\n${low.length} file(s) below ${THRESHOLD} %: kill the survivors with a test, or mark a truly equivalent mutant with // Stryker disable next-line <mutator>: <why>`,
+    );
     return 1;
   }
   return status;
