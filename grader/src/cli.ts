@@ -4,6 +4,8 @@
  */
 
 import { UsageError } from "./commands/errors.ts";
+import { RosterError } from "./gradebook/collect.ts";
+import { GradebookMergeError } from "./gradebook/gradebook.ts";
 import { ManifestError, UnknownExerciseError } from "./manifest.ts";
 
 type Command = (argv: readonly string[]) => Promise<number>;
@@ -17,6 +19,8 @@ const commands: Readonly<Record<string, () => Promise<Command>>> = {
   ci: async () => (await import("./commands/ci.ts")).ciCommand,
   export: async () => (await import("./commands/export.ts")).exportCommand,
   bench: async () => (await import("./commands/bench.ts")).benchCommand,
+  collect: async () => (await import("./commands/collect.ts")).collectCommand,
+  gradebook: async () => (await import("./commands/gradebook.ts")).gradebookCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -39,7 +43,9 @@ main(process.argv.slice(2)).then(
     if (
       error instanceof UsageError ||
       error instanceof UnknownExerciseError ||
-      error instanceof ManifestError
+      error instanceof ManifestError ||
+      error instanceof RosterError ||
+      error instanceof GradebookMergeError
     ) {
       console.error(`error: ${error.message}`);
     } else if (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {

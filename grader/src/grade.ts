@@ -2,14 +2,18 @@
  * Grading, from a plan to a report: which learner files exist, whether they compile, then each exercise's
  * trusted tests in an isolated run (several at once), then scores. Used by `grade`, `verify` and batch mode.
  */
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { allExercises, type Course, chapterOf, type Exercise, shortName } from "./manifest.ts";
 import { fromRoot, scratchDir } from "./paths.ts";
+import { integrityWarnings } from "./report/terminal.ts";
 import type { Integrity, Report } from "./report/types.ts";
 import { type IsolatedRun, runIsolated } from "./run/isolate.ts";
-import { mapLimit } from "./run/parallel.ts";
+import { Limiter } from "./run/parallel.ts";
+import { detectSandbox, type SandboxKind } from "./run/sandbox.ts";
+import { prepareSubmission } from "./run/submission.ts";
 import { type Diagnostic, typecheck } from "./run/typecheck.ts";
 import { type Evidence, type ExerciseReport, firstLine, scoreExercise } from "./score.ts";
 import { learnerFileIn, type Target } from "./target.ts";
@@ -23,9 +27,14 @@ export interface GradeOptions {
   /** Overrides every exercise's wall-clock limit. */
   readonly timeoutSeconds?: number;
   readonly concurrency?: number;
+  /** Shared with other gradings (a batch): every process this grading starts goes through it. */
+  readonly limiter?: Limiter;
   /** Type-check learner files first (compile errors become "compile-error"). */
   readonly typecheck?: boolean;
-  readonly integrity?: Integrity;
+  /** Protected files a pull request changed (from `ci integrity`); the rest of `integrity` is ours. */
+  readonly changedProtectedFiles?: readonly string[];
+  /** Where learner code runs; the strongest protection the machine offers when omitted. */
+  readonly sandbox?: SandboxKind;
   readonly onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -39,45 +48,71 @@ let runCounter = 0;
 export async function grade(course: Course, options: GradeOptions): Promise<Report> {
   const started = performance.now();
   const exercises = options.exercises ?? allExercises(course);
+  const sandbox = options.sandbox ?? detectSandbox().kind;
+  const limiter = options.limiter ?? new Limiter(options.concurrency ?? availableParallelism());
   const workRoot = path.join(scratchDir, `run-${process.pid}-${Date.now()}-${runCounter++}`);
   mkdirSync(workRoot, { recursive: true });
   try {
+    // Grade a private copy of just the learner files: see run/submission.ts.
+    const submission = prepareSubmission(
+      course,
+      exercises,
+      options.target,
+      path.join(workRoot, "submission"),
+    );
     const located = exercises.map((exercise) => ({
       exercise,
-      learnerFiles: locateLearnerFiles(exercise, options.target),
+      learnerFiles: exercise.files.map((file) => submission.files.get(file)!),
     }));
 
     let diagnostics: Diagnostic[] = [];
     if (options.typecheck !== false) {
       options.onProgress?.({ kind: "typecheck" });
-      const files = located.flatMap((l) => l.learnerFiles.filter((f) => f.exists).map((f) => f.absolute));
-      diagnostics = await typecheck(files, options.target.root, path.join(workRoot, "typecheck"));
+      const files = located.flatMap((l) =>
+        l.learnerFiles.filter((f) => f.exists && !f.refused).map((f) => f.absolute),
+      );
+      diagnostics = await limiter.run(() =>
+        typecheck(files, submission.target.root, path.join(workRoot, "typecheck")),
+      );
     }
 
     let done = 0;
-    const reports = await mapLimit(
-      located,
-      options.concurrency ?? availableParallelism(),
-      async ({ exercise, learnerFiles }) => {
-        options.onProgress?.({ kind: "start", exercise, total: located.length });
-        const report = await gradeExercise(course, {
-          exercise,
-          target: options.target,
-          seed: options.seed,
-          ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
-          learnerFiles,
-          diagnostics,
-          workDir: path.join(workRoot, slug(exercise)),
-        });
-        options.onProgress?.({ kind: "done", report, done: ++done, total: located.length });
-        return report;
-      },
+    const reports = await Promise.all(
+      located.map(({ exercise, learnerFiles }) =>
+        limiter.run(async () => {
+          options.onProgress?.({ kind: "start", exercise, total: located.length });
+          const report = await gradeExercise(course, {
+            exercise,
+            target: submission.target,
+            seed: options.seed,
+            sandbox,
+            ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
+            learnerFiles,
+            diagnostics,
+            workDir: path.join(workRoot, slug(exercise)),
+          });
+          options.onProgress?.({ kind: "done", report, done: ++done, total: located.length });
+          return report;
+        }),
+      ),
     );
 
+    const changed = [
+      ...new Set([...(options.changedProtectedFiles ?? []), ...submission.changedTrusted]),
+    ].sort();
+    const tampering = reports
+      .filter((r) => r.status === "tampered")
+      .map((r) => ({ exercise: r.id, reason: r.message }));
     return buildReport(course, reports, {
       seed: options.seed,
       seconds: (performance.now() - started) / 1000,
-      integrity: options.integrity ?? { ok: true, changed_protected_files: [] },
+      integrity: {
+        ok: changed.length === 0 && tampering.length === 0 && submission.shadowing.length === 0,
+        changed_protected_files: changed,
+        sandbox,
+        tampering,
+        ignored_files: [...submission.shadowing],
+      },
     });
   } finally {
     rmSync(workRoot, { recursive: true, force: true });
@@ -89,6 +124,8 @@ export interface ExerciseJob {
   readonly target: Target;
   readonly seed: number;
   readonly timeoutSeconds?: number;
+  /** Where learner code runs; "none" when omitted. */
+  readonly sandbox?: SandboxKind;
   /** Where each learner file is and whether it exists; computed from the target when omitted. */
   readonly learnerFiles?: Evidence["learnerFiles"];
   /** Compiler diagnostics of the whole target; only this exercise's files count. */
@@ -104,8 +141,12 @@ export async function gradeExercise(course: Course, job: ExerciseJob): Promise<E
   const mine = new Set(learnerFiles.map((f) => f.absolute));
   const diagnostics = (job.diagnostics ?? []).filter((d) => mine.has(d.file));
   const timeoutMs = 1000 * (job.timeoutSeconds ?? exercise.timeoutSeconds ?? course.grading.timeoutSeconds);
-  const runnable = learnerFiles.every((f) => f.exists) && diagnostics.length === 0;
+  const runnable = learnerFiles.every((f) => f.exists && !f.refused) && diagnostics.length === 0;
+  const trusted = trustedFilesOf(exercise);
+  const before = runnable ? digest(trusted) : new Map<string, string>();
   const runs = runnable ? await runWithRetryAfterHang(job, timeoutMs) : [];
+  const after = runnable ? digest(trusted) : before;
+  const changedTrustedFiles = trusted.filter((file) => before.get(file) !== after.get(file));
   return scoreExercise({
     exercise,
     chapter: chapterOf(course, exercise).id,
@@ -113,6 +154,7 @@ export async function gradeExercise(course: Course, job: ExerciseJob): Promise<E
     diagnostics,
     runs,
     timeoutMs,
+    changedTrustedFiles,
   });
 }
 
@@ -123,21 +165,82 @@ export function locateLearnerFiles(exercise: Exercise, target: Target): Evidence
   });
 }
 
+/** Runs of one exercise at most, counting the re-runs around tests that hung. */
+const MAX_RUNS = 4;
+
 /**
- * Run the exercise's tests; if the run hung in a test we can name, run once more without that test so
- * the other tests still earn their points.
+ * Run the exercise's tests. A test that blocks its thread for good takes down with it the results vitest
+ * had not yet sent, so after a hang in a test we can name, the tests before it and the tests after it
+ * run again, each part on its own, without it: every test that does not hang still earns its points.
+ * The parts follow the manifest's order of tests, which is the order of the test file.
  */
 async function runWithRetryAfterHang(job: ExerciseJob, timeoutMs: number): Promise<IsolatedRun[]> {
-  const { workDir } = job;
-  const common = { testFiles: [fromRoot(job.exercise.test)], target: job.target, seed: job.seed, timeoutMs };
-  const first = await runIsolated({ ...common, workDir: path.join(workDir, "1") });
-  if (!first.timedOut || first.runningTest === undefined) return [first];
-  const second = await runIsolated({
-    ...common,
-    workDir: path.join(workDir, "2"),
-    skip: [first.runningTest],
-  });
-  return [first, second];
+  const common = {
+    testFiles: [fromRoot(job.exercise.test)],
+    target: job.target,
+    seed: job.seed,
+    timeoutMs,
+    sandbox: job.sandbox ?? "none",
+  };
+  const order = Object.keys(job.exercise.tests);
+  const hung = new Set<string>();
+  const parts: Array<readonly [number, number]> = [[0, order.length]];
+  const runs: IsolatedRun[] = [];
+  while (parts.length > 0 && runs.length < MAX_RUNS) {
+    const [from, to] = parts.shift()!;
+    const skip = order.filter((name, index) => index < from || index >= to || hung.has(name));
+    const run = await runIsolated({
+      ...common,
+      workDir: path.join(job.workDir, String(runs.length + 1)),
+      skip,
+    });
+    runs.push(run);
+    const at = run.timedOut && run.runningTest !== undefined ? order.indexOf(run.runningTest) : -1;
+    if (at < from || at >= to || hung.has(order[at]!)) continue;
+    hung.add(order[at]!);
+    parts.unshift(
+      ...(
+        [
+          [from, at],
+          [at + 1, to],
+        ] as const
+      ).filter(([a, b]) => b > a),
+    );
+  }
+  return runs;
+}
+
+/**
+ * Files whose change during a run would mean the run wrote to what every later grade trusts: the
+ * exercise's test and given code, the harness and the grader's test-time code. Inside a sandbox they
+ * are read-only; this check also covers a run without one.
+ */
+function trustedFilesOf(exercise: Exercise): string[] {
+  const folders = ["grader/harness", "grader/src/vitest"];
+  const inFolders = folders.flatMap((folder) =>
+    readdirSync(fromRoot(folder))
+      .map((name) => `${folder}/${name}`)
+      .filter((file) => statSync(fromRoot(file)).isFile()),
+  );
+  return [
+    exercise.test,
+    ...exercise.given,
+    "grader/course.json",
+    "grader/vitest.grade.config.ts",
+    ...inFolders,
+  ];
+}
+
+function digest(files: readonly string[]): Map<string, string> {
+  return new Map(
+    files.map((file) => {
+      const absolute = fromRoot(file);
+      const hash = existsSync(absolute)
+        ? createHash("sha256").update(readFileSync(absolute)).digest("hex")
+        : "";
+      return [file, hash] as const;
+    }),
+  );
 }
 
 export function slug(exercise: Exercise): string {
@@ -179,11 +282,7 @@ export function buildReport(
     ...exercises
       .filter((e) => e.status !== "passed")
       .map((e) => `${e.id}: ${e.status}: ${firstLine(e.message)}`),
-    ...(meta.integrity.ok
-      ? []
-      : [
-          `Protected files changed (ignored for grading): ${meta.integrity.changed_protected_files.join(", ")}`,
-        ]),
+    ...integrityWarnings({ integrity: meta.integrity }),
   ].join("\n");
   return {
     score,

@@ -16,6 +16,7 @@ export const EXERCISE_STATUSES = [
   "compile-error",
   "timeout",
   "crashed",
+  "tampered",
 ] as const;
 export type ExerciseStatus = (typeof EXERCISE_STATUSES)[number];
 
@@ -26,7 +27,7 @@ export interface TestReport {
   readonly max_score: number;
   readonly status: "passed" | "failed";
   readonly output: string;
-  /** Where in a learner file the failure points, when the stack says so. */
+  /** Where in a learner file the failure points, when the stack says so (file as in the manifest). */
   readonly location?: ErrorLocation;
 }
 
@@ -51,14 +52,19 @@ export interface Evidence {
     readonly file: string;
     readonly absolute: string;
     readonly exists: boolean;
+    /** Why a file that is there was not graded (a symbolic link, too large). */
+    readonly refused?: string;
   }>;
   readonly diagnostics: readonly Diagnostic[];
+  /** Trusted files (tests, given code, grader) that changed while the exercise ran. */
+  readonly changedTrustedFiles?: readonly string[];
   /** The first run, then the re-run after a hang, if any. */
   readonly runs: readonly IsolatedRunLike[];
   readonly timeoutMs: number;
 }
 
 const TODO = /\bTODO\b/;
+const IDLE_TIMEOUT = /Test timed out in (\d+)ms/;
 const EXIT_CALLED = /process\.exit unexpectedly called with "?(-?\d+|undefined)"?/;
 const WORKER_DIED = /Worker (forks|threads) emitted error|Worker exited unexpectedly/;
 const PARSE_ERROR = /SyntaxError|Transform failed|Parse failure|Unexpected token|Expected .* but found/;
@@ -80,6 +86,12 @@ export function scoreExercise(evidence: Evidence): ExerciseReport {
   };
   const failAll = (output: string) =>
     Object.keys(exercise.tests).map((name) => testReport(exercise, name, undefined, output));
+
+  const refused = evidence.learnerFiles.filter((f) => f.refused !== undefined);
+  if (refused.length > 0) {
+    const message = refused.map((f) => `${f.file} ${f.refused}`).join("; ");
+    return { ...base, score: 0, status: "missing", message, tests: failAll(message) };
+  }
 
   const missing = evidence.learnerFiles.filter((f) => !f.exists);
   if (missing.length > 0) {
@@ -108,9 +120,19 @@ export function scoreExercise(evidence: Evidence): ExerciseReport {
     };
   }
 
-  const learnerPaths = new Set(evidence.learnerFiles.map((f) => f.absolute));
+  const tampering = tamperingOf(evidence);
+  if (tampering.length > 0) {
+    const message = `the code under test tampered with the grader: ${tampering[0]}${tampering.length > 1 ? ` (and ${tampering.length - 1} more)` : ""}; this exercise scores 0`;
+    return { ...base, score: 0, status: "tampered", message, tests: failAll(message) };
+  }
+
+  // Where the grader read each learner file → the name the learner knows it by.
+  const learnerPaths = new Map(evidence.learnerFiles.map((f) => [f.absolute, f.file] as const));
   const outcomes = mergeOutcomes(evidence.runs);
   const hung = evidence.runs.filter((run) => run.timedOut).map((run) => run.runningTest);
+  const hangKind = (name: string) =>
+    evidence.runs.find((run) => run.timedOut && run.runningTest === name)?.hangKind ??
+    "an endless loop or a blocking wait?";
   const seconds = Math.round(evidence.timeoutMs / 1000);
 
   const tests = Object.keys(exercise.tests).map((name) => {
@@ -119,7 +141,7 @@ export function scoreExercise(evidence: Evidence): ExerciseReport {
         exercise,
         name,
         undefined,
-        `never finished within the ${seconds} s limit and was stopped (an endless loop or a blocking wait?)`,
+        `never finished within the ${seconds} s limit and was stopped: ${hangKind(name)}`,
       );
     }
     const outcome = outcomes.get(name);
@@ -135,7 +157,8 @@ export function scoreExercise(evidence: Evidence): ExerciseReport {
     const names = hung.filter((n): n is string => n !== undefined);
     const which =
       names.length > 0 ? `test "${names.join('", "')}" never finished` : "the tests never finished";
-    const message = `stopped at the ${seconds} s limit: ${which} (an endless loop or a blocking wait?)${creditNote(passedCount, tests.length)}`;
+    const how = names.length > 0 ? hangKind(names[0]!) : "an endless loop or a blocking wait?";
+    const message = `stopped at the ${seconds} s limit: ${which}, ${how}${creditNote(passedCount, tests.length)}`;
     return { ...base, score, status: "timeout", message, tests };
   }
 
@@ -173,22 +196,39 @@ function creditNote(passed: number, total: number): string {
   return passed > 0 ? `; ${passed} of ${total} tests pass` : "";
 }
 
-/** Results of the last run that reported, with earlier runs filling in tests it skipped. */
+/**
+ * What the grader saw of tampering: canaries that no longer behaved, a canary verdict missing from a run
+ * that otherwise reported every test, trusted files that changed. Each entry is one sentence.
+ */
+export function tamperingOf(evidence: Evidence): string[] {
+  const found = [...(evidence.changedTrustedFiles ?? []).map((file) => `changed the trusted file ${file}`)];
+  for (const run of evidence.runs) {
+    const results = run.results;
+    if (!results) continue;
+    found.push(...results.canaries.failures);
+    const finished =
+      results.tests.length > 0 &&
+      results.tests.every((t) => t.state !== "pending") &&
+      results.unhandledErrors.length === 0 &&
+      results.moduleErrors.length === 0;
+    if (finished && !results.canaries.ran && !run.timedOut)
+      found.push("the grader's closing checks never reported (they were stopped or removed)");
+  }
+  return [...new Set(found)];
+}
+
+/**
+ * Results of the last run that reported, with earlier runs filling in tests it skipped. Only what
+ * vitest's main process reported counts: the test process's own notes could be forged by the code under
+ * test, so a run that had to be stopped earns credit only through the re-run that skips the hung test.
+ */
 function mergeOutcomes(runs: readonly IsolatedRunLike[]): Map<string, TestOutcome> {
   const merged = new Map<string, TestOutcome>();
   for (const run of runs) {
-    // A stopped run reports the tests whose results vitest had sent so far; the results the test process
-    // recorded as each test finished fill in the rest (they are only trusted for a run that was stopped).
-    const recorded = run.timedOut
-      ? new Map(run.progress.map((o) => [o.name, o] as const))
-      : new Map<string, TestOutcome>();
-    const reported = run.results?.tests ?? [];
-    const outcomes = [
-      ...reported.map((o) => (o.state === "pending" ? (recorded.get(o.name) ?? o) : o)),
-      ...[...recorded.values()].filter((o) => !reported.some((r) => r.name === o.name)),
-    ];
+    const outcomes = run.results?.tests ?? [];
     for (const outcome of outcomes) {
-      if (outcome.state === "skipped" && merged.has(outcome.name)) continue;
+      // A run that skipped a test, or lost its result, says nothing about it: keep what another run said.
+      if ((outcome.state === "skipped" || outcome.state === "pending") && merged.has(outcome.name)) continue;
       merged.set(outcome.name, outcome);
     }
   }
@@ -239,7 +279,7 @@ function testReport(
   name: string,
   outcome: TestOutcome | undefined,
   override?: string,
-  learnerPaths: ReadonlySet<string> = new Set(),
+  learnerPaths: ReadonlyMap<string, string> = new Map(),
 ): TestReport {
   const max = exercise.tests[name] ?? 0;
   const display = displayTestName(exercise.id, name);
@@ -248,7 +288,9 @@ function testReport(
   if (outcome?.state === "passed")
     return { name: display, score: max, max_score: max, status: "passed", output: "" };
   const output = outcomeOutput(outcome);
-  const location = outcome?.errors.flatMap((e) => e.frames).find((frame) => learnerPaths.has(frame.file));
+  const frame = outcome?.errors.flatMap((e) => e.frames).find((f) => learnerPaths.has(f.file));
+  // Reported by the learner's own name for the file, never the grader's private copy.
+  const location = frame ? { ...frame, file: learnerPaths.get(frame.file)! } : undefined;
   return {
     name: display,
     score: 0,
@@ -263,7 +305,12 @@ function outcomeOutput(outcome: TestOutcome | undefined): string {
   if (!outcome) return "no result: the test did not run (is its name in the test file as in the manifest?)";
   if (outcome.state === "skipped") return "skipped";
   if (outcome.state === "pending") return "no result: the test process stopped while it ran";
-  return outcome.errors.map((e) => e.message).join("\n\n") || "failed";
+  const text = outcome.errors.map((e) => e.message).join("\n\n") || "failed";
+  const idle = IDLE_TIMEOUT.exec(text);
+  // vitest's own words for a test that waited in vain; say what that usually means.
+  return idle
+    ? `idle: the test waited ${Math.round(Number(idle[1]) / 1000)} s for something that never happened (a promise that never settles, a lost wake-up, a lock never released?)\n\n${text}`
+    : text;
 }
 
 export function firstLine(text: string): string {

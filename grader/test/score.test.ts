@@ -29,14 +29,13 @@ const outcome = (name: string, state: TestOutcome["state"], message = "expected 
 });
 
 const run = (tests: TestOutcome[], extra: Partial<IsolatedRunLike> = {}): IsolatedRunLike => ({
-  results: { tests, moduleErrors: [], unhandledErrors: [] },
+  results: { tests, moduleErrors: [], unhandledErrors: [], canaries: { ran: true, failures: [] } },
   timedOut: false,
   exitCode: 0,
   signal: null,
   durationMs: 100,
   runningTest: undefined,
   outputTail: "",
-  progress: [],
   ...extra,
 });
 
@@ -115,7 +114,6 @@ describe("scoreExercise", () => {
       results: null,
       timedOut: true,
       runningTest: "s > two",
-      progress: [outcome("s > one", "passed")],
     });
     const rerun = run([
       outcome("s > one", "passed"),
@@ -139,8 +137,68 @@ describe("scoreExercise", () => {
     expect(died.message).toMatch(/SIGKILL/);
   });
 
+  it("never credits a stopped run's tests: only the re-run's reported results count", () => {
+    const killed = run([outcome("s > one", "pending"), outcome("s > two", "pending")], {
+      timedOut: true,
+      runningTest: "s > two",
+    });
+    const report = scoreExercise(evidence([killed]));
+    expect(report.status).toBe("timeout");
+    expect(report.score).toBe(0);
+  });
+
+  it("says tampered, scoring 0, when a canary failed or never reported, or a trusted file changed", () => {
+    const allPass = names.map((n) => outcome(n, "passed"));
+    const weakened = run(allPass, {
+      results: {
+        tests: allPass,
+        moduleErrors: [],
+        unhandledErrors: [],
+        canaries: { ran: true, failures: ["expect().toBe no longer fails on a wrong value"] },
+      },
+    });
+    const silenced = run(allPass, {
+      results: {
+        tests: allPass,
+        moduleErrors: [],
+        unhandledErrors: [],
+        canaries: { ran: false, failures: [] },
+      },
+    });
+    for (const [runs, reason] of [
+      [evidence([weakened]), /toBe no longer fails/],
+      [evidence([silenced]), /closing checks never reported/],
+      [
+        { ...evidence([run(allPass)]), changedTrustedFiles: ["exercises/01-concepts/sample.test.ts"] },
+        /trusted file/,
+      ],
+    ] as const) {
+      const report = scoreExercise(runs);
+      expect(report.status).toBe("tampered");
+      expect(report.score).toBe(0);
+      expect(report.message).toMatch(reason);
+      expect(report.tests.every((t) => t.score === 0)).toBe(true);
+    }
+  });
+
+  it("refuses a learner file that is a symbolic link, saying why", () => {
+    const report = scoreExercise({
+      ...evidence([]),
+      learnerFiles: [{ ...file, refused: "is a symbolic link; commit the file itself" }],
+    });
+    expect(report.status).toBe("missing");
+    expect(report.message).toMatch(/symbolic link/);
+  });
+
+  it("says what a test that waited in vain usually means", () => {
+    const report = scoreExercise(
+      evidence([run(names.map((n) => outcome(n, "failed", "Error: Test timed out in 10000ms.")))]),
+    );
+    expect(report.tests[0]?.output).toMatch(/^idle: the test waited 10 s for something that never happened/);
+  });
+
   it("points a failed test at the learner's file and line", () => {
     const report = scoreExercise(evidence([run(names.map((n) => outcome(n, "failed")))]));
-    expect(report.tests[0]?.location).toEqual({ file: "/x/sample.ts", line: 7, column: 3 });
+    expect(report.tests[0]?.location).toEqual({ file: exercise.files[0], line: 7, column: 3 });
   });
 });

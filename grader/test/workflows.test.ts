@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import {
   actionlintProblems,
   readWorkflows,
@@ -49,13 +50,45 @@ describe("the course's workflows", () => {
     expect(byName("comment.yml").text).toMatch(/pull-requests: write/);
   });
 
-  it("restore protected files before installing or running anything from the pull request", () => {
+  it("grade from the base commit's checkout and read the pull request's only as data", () => {
     const text = byName("grade.yml").text;
-    const order = ['git checkout "$BASE_SHA" -- grader', "npm ci", "ci restore", "npm run grade"].map((s) =>
-      text.indexOf(s),
+    type Step = { uses?: string; run?: string; with?: unknown; "working-directory"?: string };
+    const workflow = parse(text) as { jobs: { grade: { steps: Step[] } } };
+    const steps = workflow.jobs.grade.steps;
+    const checkouts = steps.filter((s) => String(s.uses).startsWith("actions/checkout@"));
+    expect(checkouts.map((s) => s.with)).toEqual([
+      {
+        ref: expect.stringMatching(/^\$\{\{ github\.event\.pull_request\.base\.sha \}\}$/),
+        path: "base",
+        "persist-credentials": false,
+      },
+      {
+        ref: expect.stringMatching(/^\$\{\{ github\.event\.pull_request\.head\.sha \}\}$/),
+        path: "head",
+        "fetch-depth": 0,
+        "persist-credentials": false,
+      },
+    ]);
+    const runs = steps.filter((s): s is Step & { run: string } => typeof s.run === "string");
+    // Everything that runs, runs in the base folder or outside both; nothing in the pull request's.
+    expect(runs.every((s) => s["working-directory"] === undefined || s["working-directory"] === "base")).toBe(
+      true,
     );
+    const order = [
+      "npm ci --no-audit --no-fund --ignore-scripts",
+      "sudo apt-get install -y bubblewrap",
+      "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0",
+      "ci integrity",
+      "npm run grade -- --dir ../head",
+      "pull-request.json",
+    ].map((s) => text.indexOf(s));
     expect(order.every((i) => i > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+    const grade = runs.find((s) => s.run.includes("npm run grade"))!;
+    expect(grade["working-directory"]).toBe("base");
+    expect(grade.run).toMatch(/--integrity \.\.\/grade-output\/integrity\.json/);
+    expect(text).toMatch(/AppArmor/);
+    expect(text).not.toMatch(/ci restore|git checkout/);
   });
 });
 
@@ -107,6 +140,80 @@ describe("the security rules", () => {
     ],
   ])("flag %s", (_case, text, message) => {
     expect(securityProblems(file(text)).join("\n")).toMatch(message);
+  });
+
+  describe("for the job that grades a pull request", () => {
+    const grading = `name: g
+on: pull_request
+permissions:
+  contents: read
+jobs:
+  g:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683
+        with:
+          ref: \${{ github.event.pull_request.base.sha }}
+          path: base
+          persist-credentials: false
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683
+        with:
+          ref: \${{ github.event.pull_request.head.sha }}
+          path: head
+          persist-credentials: false
+      - working-directory: base
+        run: npm ci --ignore-scripts
+      - working-directory: base
+        run: npm run grade -- --dir ../head
+`;
+
+    it("accept grading from the base tree", () => {
+      expect(securityProblems(file(grading))).toEqual([]);
+    });
+
+    it.each([
+      [
+        "no checkout of the base commit",
+        grading.replace("pull_request.base.sha", "pull_request.head.sha"),
+        /does not check out the base commit/,
+      ],
+      [
+        "the base commit checked out over the workspace",
+        grading.replace("          path: base\n", ""),
+        /does not check out the base commit .* into a folder of its own/,
+      ],
+      [
+        "no separate checkout of the pull request",
+        grading.replace("pull_request.head.sha", "pull_request.base.sha"),
+        /without checking out its head/,
+      ],
+      [
+        "grading without --dir",
+        grading.replace("npm run grade -- --dir ../head", "npm run grade"),
+        /must grade from the base commit's checkout/,
+      ],
+      [
+        "grading from the wrong folder",
+        grading.replace(
+          "      - working-directory: base\n        run: npm run grade",
+          "      - run: npm run grade",
+        ),
+        /must grade from the base commit's checkout/,
+      ],
+      ["install scripts", grading.replace("npm ci --ignore-scripts", "npm ci"), /--ignore-scripts/],
+      [
+        "anything run inside the pull request's checkout",
+        grading.replace(
+          "      - working-directory: base\n        run: npm ci",
+          "      - working-directory: head\n        run: npm ci",
+        ),
+        /inside head\/, the pull request's checkout, which is data only/,
+      ],
+    ])("flag %s", (_case, text, message) => {
+      expect(securityProblems(file(text)).join("\n")).toMatch(message);
+    });
   });
 
   it("flag a privileged workflow that checks out the pull request's code", () => {

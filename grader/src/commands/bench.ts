@@ -39,8 +39,11 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   for (const [id, times] of perExercise) {
     const exercise = course.chapters.flatMap((c) => c.exercises).find((e) => e.id === id)!;
     const limit = 1000 * (exercise.timeoutSeconds ?? course.grading.timeoutSeconds);
+    const share = median(times) / limit;
+    // A solution near its limit is a slow machine's timeout waiting to happen: say so, with the figure.
+    const warning = share > 0.5 ? "   ⚠ over half its limit: raise timeoutSeconds or speed the tests up" : "";
     console.log(
-      `    ${id.padEnd(28)} ${seconds(median(times)).padStart(7)}   ${Math.round((100 * median(times)) / limit)} % of its limit`,
+      `    ${id.padEnd(28)} ${seconds(median(times)).padStart(7)}   ${Math.round(100 * share)} % of its limit${warning}`,
     );
   }
   return ok ? 0 : 1;

@@ -1,43 +1,56 @@
 /**
  * Steps of the pull-request workflows, kept here (tested) rather than in YAML:
- *   ci restore --base SHA --integrity FILE
- *       put protected files back as the base commit has them; write what the pull request changed
+ *   ci integrity --base SHA --head-dir DIR --out FILE
+ *       list the protected files that the pull request checked out in DIR changes since it left SHA
+ *       (nothing is restored or run: grading happens in the base commit's checkout)
  *   ci comment --report FILE [--previous FILE] [--changed FILE] --out FILE
- *       render the pull-request comment from an untrusted report
+ *       render the pull-request comment from an untrusted report, checked against this checkout's manifest;
+ *       --changed is a JSON array of the files the pull request changes, from GitHub's API
  */
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { integrityOf, restoreProtected } from "../ci/restore.ts";
-import { isProtected, loadCourse } from "../manifest.ts";
-import { repoRoot, userPath } from "../paths.ts";
+import { changedProtectedFiles } from "../ci/integrity.ts";
+import { loadCourse } from "../manifest.ts";
+import { userPath } from "../paths.ts";
 import { MAX_REPORT_BYTES, renderComment } from "../report/comment.ts";
 import { UsageError } from "./errors.ts";
 
 export async function ciCommand(argv: readonly string[]): Promise<number> {
   const [step, ...rest] = argv;
-  if (step === "restore") return restore(rest);
+  if (step === "integrity") return integrity(rest);
   if (step === "comment") return comment(rest);
-  throw new UsageError(`unknown ci step "${step ?? ""}"; expected restore or comment`);
+  throw new UsageError(`unknown ci step "${step ?? ""}"; expected integrity or comment`);
 }
 
-function restore(argv: readonly string[]): number {
+function integrity(argv: readonly string[]): number {
   const { values } = parseArgs({
     args: [...argv],
-    options: { base: { type: "string" }, integrity: { type: "string" } },
+    options: { base: { type: "string" }, "head-dir": { type: "string" }, out: { type: "string" } },
+    strict: true,
   });
   if (!values.base || !/^[0-9a-f]{7,64}$/i.test(values.base))
-    throw new UsageError("ci restore needs --base <commit sha>");
-  const result = restoreProtected(repoRoot, values.base);
-  console.log(`Restored ${result.restored.length} protected files from ${values.base.slice(0, 12)}.`);
-  if (result.removed.length > 0)
-    console.log(`Removed ${result.removed.length} files the pull request added to protected folders.`);
-  if (result.changed.length > 0) {
-    console.log(
-      `The pull request changes protected files (ignored for grading): ${result.changed.join(", ")}`,
-    );
+    throw new UsageError("ci integrity needs --base <commit sha>");
+  if (!values["head-dir"])
+    throw new UsageError("ci integrity needs --head-dir <the pull request's checkout>");
+  if (!values.out) throw new UsageError("ci integrity needs --out FILE");
+  const headDir = userPath(values["head-dir"]);
+  if (!existsSync(headDir) || !statSync(headDir).isDirectory())
+    throw new UsageError(`--head-dir ${values["head-dir"]}: no such folder`);
+  // The manifest of this checkout (the base commit's, trusted) says what is protected.
+  let result: ReturnType<typeof changedProtectedFiles>;
+  try {
+    result = changedProtectedFiles(loadCourse(), values.base, headDir);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  if (values.integrity) write(values.integrity, `${JSON.stringify(integrityOf(result), null, 2)}\n`);
+  const changed = result.changed_protected_files;
+  console.log(
+    changed.length === 0
+      ? "The pull request changes no protected file."
+      : `The pull request changes ${changed.length} protected file(s); grading uses the base commit's: ${changed.map((f) => JSON.stringify(f)).join(", ")}`,
+  );
+  write(values.out, `${JSON.stringify(result, null, 2)}\n`);
   return 0;
 }
 
@@ -56,23 +69,30 @@ function comment(argv: readonly string[]): number {
   const reportText = readCapped(values.report);
   const previousComment =
     values.previous && existsSync(values.previous) ? readCapped(values.previous) : undefined;
-  // The list of files the pull request changes comes from GitHub's API, one path per line.
-  const changedProtected =
-    values.changed && existsSync(values.changed)
-      ? readCapped(values.changed)
-          .split("\n")
-          .map((line) => line.trim())
-          .filter((file) => file !== "" && isProtected(course, file))
-      : undefined;
+  const changedFiles = values.changed ? readChangedFiles(values.changed) : undefined;
   const body = renderComment({
     reportText,
     course,
     ...(previousComment !== undefined ? { previousComment } : {}),
-    ...(changedProtected ? { changedProtected } : {}),
+    ...(changedFiles ? { changedFiles } : {}),
   });
   write(values.out, body);
   console.log(`Wrote the comment (${body.length} characters) to ${values.out}`);
   return 0;
+}
+
+/** The files the pull request changes (GitHub's API, trusted): a JSON array of paths. */
+function readChangedFiles(file: string): string[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(readCapped(file));
+  } catch {
+    data = undefined;
+  }
+  // Without a trustworthy list the comment could not say whether a workflow changed: refuse to guess.
+  if (!Array.isArray(data) || !data.every((f) => typeof f === "string"))
+    throw new UsageError(`--changed ${file}: expected a JSON array of file paths`);
+  return data;
 }
 
 /** Read at most a little more than we would ever parse, so a huge artifact cannot exhaust memory. */

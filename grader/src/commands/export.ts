@@ -18,6 +18,8 @@ export const EXCLUDED = [
   "grader/mutants/",
   "grader/test/",
   ".github/workflows/ci.yml",
+  // The class re-grade belongs in the teacher's own private repository, not in the learners' template.
+  ".github/workflows/regrade.yml",
   ".ci/",
 ] as const;
 

@@ -3,12 +3,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { grade } from "../grade.ts";
+import { parseShard } from "../gradebook/gradebook.ts";
 import { allExercises, type Course, type Exercise, findExercise, loadCourse } from "../manifest.ts";
 import { exercisesDir, relativeToRoot, userPath } from "../paths.ts";
 import { isGitHubActions, publishToGitHub, stopCommands } from "../report/github.ts";
 import { renderMarkdown } from "../report/markdown.ts";
 import { progressPrinter, renderTerminal } from "../report/terminal.ts";
 import type { Integrity, Report } from "../report/types.ts";
+import { detectSandbox, type SandboxKind } from "../run/sandbox.ts";
 import { defaultTarget, type Target } from "../target.ts";
 import { UsageError } from "./errors.ts";
 
@@ -20,9 +22,13 @@ export const usage = `npm run grade [-- options]
   --seed N           fast-check seed (default: the course's fixed grading seed)
   --timeout SECONDS  wall-clock limit per exercise (default: from the manifest)
   --min-score N      exit 1 unless the score reaches N
-  --integrity FILE   record protected-file changes (written by \`ci restore\`) in the report
+  --integrity FILE   record protected-file changes (written by \`ci integrity\`) in the report
   --batch DIR        grade every subfolder of DIR as one learner's submission
-  --gradebook PATH   with --batch: write PATH.csv and PATH.json (default gradebook)`;
+  --gradebook PATH   with --batch: write PATH.csv and PATH.json (default gradebook)
+  --shard I/N        with --batch: grade only the I-th of N shares of the learners
+  --repeat N         grade N times with seeds SEED, SEED+1, …; report exercises graded differently (flakes)
+  --no-sandbox       run learner code without a sandbox (only for code you trust);
+                     --batch and GitHub Actions refuse to grade unsandboxed without it`;
 
 export async function gradeCommand(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
@@ -36,9 +42,12 @@ export async function gradeCommand(argv: readonly string[]): Promise<number> {
       timeout: { type: "string" },
       "min-score": { type: "string" },
       batch: { type: "string" },
+      shard: { type: "string" },
+      repeat: { type: "string" },
       gradebook: { type: "string" },
       integrity: { type: "string" },
       quiet: { type: "boolean", default: false },
+      "no-sandbox": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -53,22 +62,35 @@ export async function gradeCommand(argv: readonly string[]): Promise<number> {
     values.seed !== undefined ? parseNumber("--seed", values.seed, Number.isInteger) : course.grading.seed;
   const timeoutSeconds =
     values.timeout !== undefined ? parseNumber("--timeout", values.timeout, (n) => n > 0) : undefined;
-  const common = { exercises, seed, ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) };
+  const sandbox = chooseSandbox({
+    optOut: values["no-sandbox"],
+    mustBeTrusted: values.batch !== undefined || isGitHubActions(),
+  });
+  const common = { exercises, seed, sandbox, ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) };
 
   if (values.batch !== undefined) {
     const { gradeBatch } = await import("./batch.ts");
-    return gradeBatch(course, resolveDir("--batch", values.batch), values.gradebook ?? "gradebook", common);
+    return gradeBatch(course, resolveDir("--batch", values.batch), values.gradebook ?? "gradebook", {
+      ...common,
+      quiet: values.quiet,
+      ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}),
+    });
   }
 
   const target =
     values.dir !== undefined ? { root: submissionRoot(resolveDir("--dir", values.dir)) } : defaultTarget;
-  const integrity = values.integrity !== undefined ? readIntegrity(values.integrity) : undefined;
+  if (values.repeat !== undefined) {
+    const times = parseNumber("--repeat", values.repeat, (n) => Number.isInteger(n) && n >= 2);
+    const { gradeRepeatedly } = await import("./repeat.ts");
+    return gradeRepeatedly(course, { ...common, target, times });
+  }
+  const changed = values.integrity !== undefined ? readChangedProtected(values.integrity) : undefined;
   // On GitHub, nothing printed from here on may be taken for a workflow command (it includes learner text).
   const fence = isGitHubActions() ? stopCommands() : undefined;
   const report = await grade(course, {
     ...common,
     target,
-    ...(integrity ? { integrity } : {}),
+    ...(changed ? { changedProtectedFiles: changed } : {}),
     onProgress: values.quiet ? undefined : progressPrinter(),
   });
   writeReports(report, values);
@@ -130,15 +152,33 @@ export function submissionRoot(dir: string): string {
   return looksLikeClone ? inner : dir;
 }
 
-/** The integrity record written by `ci restore` (protected files the pull request changed). */
-function readIntegrity(file: string): Integrity {
+/** The protected files a pull request changed, as `ci integrity` recorded them. */
+function readChangedProtected(file: string): string[] {
   const absolute = userPath(file);
   if (!existsSync(absolute)) throw new UsageError(`--integrity ${file}: no such file`);
-  const data = JSON.parse(readFileSync(absolute, "utf8")) as Integrity;
-  if (typeof data.ok !== "boolean" || !Array.isArray(data.changed_protected_files)) {
-    throw new UsageError(`--integrity ${file}: expected { "ok": boolean, "changed_protected_files": [...] }`);
+  const data = JSON.parse(readFileSync(absolute, "utf8")) as Partial<Integrity>;
+  if (!Array.isArray(data.changed_protected_files)) {
+    throw new UsageError(`--integrity ${file}: expected { "changed_protected_files": [...] }`);
   }
-  return data;
+  return data.changed_protected_files.map(String);
+}
+
+/**
+ * The protection to grade with: the strongest this machine has. Grades meant to be trusted (a batch, a
+ * pull request on GitHub) are refused without a sandbox, unless the caller says so explicitly.
+ */
+export function chooseSandbox(
+  request: { optOut: boolean; mustBeTrusted: boolean },
+  detected: { kind: SandboxKind; reason: string } = detectSandbox(),
+): SandboxKind {
+  if (request.optOut) return "none";
+  const { kind, reason } = detected;
+  if (kind === "none" && request.mustBeTrusted) {
+    throw new UsageError(
+      `refusing to grade without a sandbox: ${reason}. Install bubblewrap (apt-get install bubblewrap), grade as root in a container, or pass --no-sandbox if you trust the code.`,
+    );
+  }
+  return kind;
 }
 
 function describeTarget(target: Target): string {

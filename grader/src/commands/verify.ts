@@ -15,6 +15,7 @@ import { fromRoot, repoRoot, scratchDir, solutionsDir } from "../paths.ts";
 import { seconds } from "../report/format.ts";
 import { runIsolated } from "../run/isolate.ts";
 import { mapLimit } from "../run/parallel.ts";
+import { detectSandbox } from "../run/sandbox.ts";
 import { type ExerciseReport, scoreExercise } from "../score.ts";
 import { defaultTarget, type Target } from "../target.ts";
 import { consistencyProblems } from "../verify/consistency.ts";
@@ -32,6 +33,8 @@ interface CheckResult {
 }
 
 export const COVERAGE_THRESHOLD = 90;
+/** Solutions get this many times their grading limit under verify (see checkExercises). */
+const SOLUTION_LIMIT_FACTOR = 3;
 const node = process.execPath;
 const bin = (pkg: string, file: string) => path.join(repoRoot, "node_modules", pkg, file);
 
@@ -149,6 +152,7 @@ async function checkExercises(
     ? [course.grading.seed, course.grading.seed + 1, course.grading.seed + 2]
     : [course.grading.seed];
   const solutions: Target = { root: solutionsDir };
+  const sandbox = detectSandbox().kind;
   const workRoot = path.join(scratchDir, `verify-${process.pid}`);
   mkdirSync(workRoot, { recursive: true });
 
@@ -197,10 +201,15 @@ async function checkExercises(
         : Promise.resolve(undefined);
       const lanes = Math.max(1, availableParallelism() - (full ? 1 : 0));
       const graded = mapLimit(jobs, lanes, async (job, index) => {
+        const limit = job.exercise.timeoutSeconds ?? course.grading.timeoutSeconds;
         const report = await gradeExercise(course, {
           exercise: job.exercise,
           target: job.target,
           seed: job.seed,
+          sandbox,
+          // verify proves the tests right, not the machine fast: a loaded or slow machine must not turn
+          // a correct solution red. Speed against the limit is what `npm run bench` reports.
+          ...(job.kind === "solution" ? { timeoutSeconds: limit * SOLUTION_LIMIT_FACTOR } : {}),
           workDir: path.join(workRoot, `${index}-${slug(job.exercise)}`),
         });
         reports.set(job, report);
@@ -212,7 +221,11 @@ async function checkExercises(
     } finally {
       rmSync(workRoot, { recursive: true, force: true });
     }
-    return { ok: reports.size === jobs.length, summary: `${availableParallelism()} cores`, problems: [] };
+    return {
+      ok: reports.size === jobs.length,
+      summary: `${availableParallelism()} cores, sandbox: ${sandbox}`,
+      problems: [],
+    };
   });
 
   const of = (kind: Job["kind"]) =>
@@ -232,17 +245,8 @@ async function checkExercises(
             `${report.id} (${job?.label ?? `seed ${seeds[0]}`}): ${report.status}: ${report.message}${firstFailure(report)}`,
           );
       }
-      for (const exercise of exercises) {
-        const slowest = Math.max(
-          ...runs.filter((r) => r.report.id === exercise.id).map((r) => r.report.duration_ms),
-        );
-        const limit = 1000 * (exercise.timeoutSeconds ?? course.grading.timeoutSeconds);
-        if (slowest > limit / 2)
-          problems.push(
-            `${exercise.id}: the solution took ${seconds(slowest)} of its ${seconds(limit)} limit; raise timeoutSeconds or speed the tests up`,
-          );
-      }
-      const slowest = Math.max(0, ...runs.map((r) => r.report.duration_ms));
+      // Only runs of one exercise each say how long that exercise takes (the coverage run holds all).
+      const slowest = Math.max(0, ...of("solution").map((r) => r.report.duration_ms));
       return {
         ok: problems.length === 0,
         summary: `${exercises.length} exercises × ${seeds.length} seeds; slowest ${seconds(slowest)}`,
@@ -292,6 +296,7 @@ async function runCoverage(course: Course, exercises: readonly Exercise[], seed:
     seed,
     timeoutMs: 300_000,
     workDir,
+    sandbox: detectSandbox().kind,
     vitestArgs: [
       "--coverage.enabled",
       "--coverage.provider=v8",

@@ -10,6 +10,7 @@ export const STATUS_MARK: Readonly<Record<ExerciseStatus, string>> = {
   "compile-error": "✗",
   timeout: "⏱",
   crashed: "✗",
+  tampered: "⚠",
 };
 
 export function percent(score: number, max: number): string {

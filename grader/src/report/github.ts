@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { appendFileSync } from "node:fs";
+import path from "node:path";
 import { relativeToRoot } from "../paths.ts";
 import { firstLine } from "../score.ts";
 import { renderMarkdown } from "./markdown.ts";
@@ -36,7 +37,8 @@ export function annotationsFor(report: Report, limit = 30): Annotation[] {
   for (const exercise of report.exercises) {
     const withLocation = exercise.tests.filter((t) => t.status === "failed" && t.location);
     for (const test of withLocation) {
-      const file = relativeToRoot(test.location!.file);
+      const given = test.location!.file;
+      const file = path.isAbsolute(given) ? relativeToRoot(given) : given;
       if (file.startsWith("..")) continue; // outside the checkout: nothing to annotate
       annotations.push({
         file,

@@ -17,22 +17,61 @@ export interface MarkdownOptions {
   readonly previous?: ReadonlyMap<string, number>;
   /** The next hint to read (trusted text from the course manifest). */
   readonly nextHint?: string;
-  /** Protected files changed, as found by trusted code (merged with the report's own list). */
-  readonly changedProtected?: readonly string[];
+  /**
+   * Files the pull request changes, as trusted code found them (GitHub's API), merged with the report's own
+   * list: workflows, and other protected files.
+   */
+  readonly changed?: { readonly workflows: readonly string[]; readonly protected: readonly string[] };
   /** Hard cap for the whole document; details are dropped first to stay under it. */
   readonly maxLength?: number;
 }
 
-/** Escape text for a markdown table cell or inline text: no HTML, no links, no mentions, no table breaks. */
-export function escapeInline(text: string, max = 300): string {
-  const oneLine = text.replace(/\s+/g, " ").trim();
-  const capped = oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
-  return capped.replace(/[\\`*_{}[\]()<>#+!|~@:&]/g, (c) => `&#${c.charCodeAt(0)};`);
+/**
+ * Characters that must never reach the markdown from learner text: C0 controls (CR, LF and tab included),
+ * DEL, C1 controls, the Unicode line and paragraph separators, and the bidirectional controls that can
+ * make text read differently from what it is.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/** Terminal colour and cursor sequences (ESC [ … letter), dropped whole rather than leaving "[31m" behind. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the sequences this removes.
+const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]/g;
+
+/** Learner text on one line: escape sequences dropped, every control character turned into a space. */
+export function stripControls(text: string): string {
+  return text.replace(ANSI, "").replace(CONTROL, " ");
 }
 
-/** Put text in a code fence that it cannot close. */
+/** Cut to at most `max` characters (whole code points), marking the cut. */
+function cap(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : text;
+}
+
+/**
+ * Escape text for a markdown table cell or inline text: one line, no control characters, no HTML, no
+ * links or autolinks, no images, no mentions, no table breaks, no emphasis.
+ */
+export function escapeInline(text: string, max = 300): string {
+  const oneLine = stripControls(text).replace(/\s+/g, " ").trim();
+  return (
+    cap(oneLine, max)
+      .replace(/[\\`*_{}[\]()<>#+!|~:&$=]/g, (c) => `&#${c.charCodeAt(0)};`)
+      // A zero-width space after "@" keeps "@someone" from notifying anyone; "www." would autolink.
+      .replace(/@/g, "&#64;&#8203;")
+      .replace(/(w{3})\./gi, "$1&#46;")
+  );
+}
+
+/** Put text in a code fence that it cannot close; line breaks become plain newlines, other controls go. */
 export function fence(text: string, max: number): string {
-  const capped = text.length > max ? `${text.slice(0, max)}\n… (${text.length - max} more characters)` : text;
+  const clean = text
+    .replace(ANSI, "")
+    .replace(/\r\n?|[\u0085\u2028\u2029]/g, "\n")
+    .replace(/\t/g, "  ")
+    .replace(CONTROL, (c) => (c === "\n" ? c : ""));
+  const capped =
+    clean.length > max ? `${clean.slice(0, max)}\n… (${clean.length - max} more characters)` : clean;
   const longestRun = Math.max(2, ...[...capped.matchAll(/`+/g)].map((m) => m[0].length));
   const ticks = "`".repeat(longestRun + 1);
   return `${ticks}text\n${capped}\n${ticks}`;
@@ -75,17 +114,7 @@ function renderHead(report: Report, options: MarkdownOptions): string {
     `## ${options.heading ?? "Grade"}: ${report.score}/${report.max_score} (${percent(report.score, report.max_score)})${change}`,
     "",
   );
-  const changed = [
-    ...new Set([...report.integrity.changed_protected_files, ...(options.changedProtected ?? [])]),
-  ];
-  if (changed.length > 0) {
-    const list = changed.slice(0, 30).map((f) => `\`${f.replace(/[`\n]/g, "")}\``);
-    out.push(
-      "> [!WARNING]",
-      `> This change edits protected files; grading used the course's own copies and ignored the edits: ${list.join(", ")}${changed.length > 30 ? ", …" : ""}`,
-      "",
-    );
-  }
+  out.push(...renderChangedFiles(report, options));
   if (options.previous) {
     const now = new Map(report.exercises.map((e) => [e.id, e] as const));
     const newlyPassing = report.exercises.filter(
@@ -118,6 +147,56 @@ function renderHead(report: Report, options: MarkdownOptions): string {
     out.push("");
   }
   return `${out.join("\n")}\n`;
+}
+
+/** Where GitHub takes a pull request's workflows from: the pull request itself. */
+export const WORKFLOWS = ".github/workflows/";
+/** At most this many file names are listed in each note. */
+const MAX_LISTED = 30;
+
+function listFiles(files: readonly string[]): string {
+  const shown = files.slice(0, MAX_LISTED).map((f) => escapeInline(f, 200));
+  return `${shown.join(", ")}${files.length > MAX_LISTED ? `, and ${files.length - MAX_LISTED} more` : ""}`;
+}
+
+/** The warning for a pull request that changes workflows (file names escaped). */
+export function changedWorkflowsNote(workflows: readonly string[]): string[] {
+  return [
+    "> [!CAUTION]",
+    `> This pull request changes workflows: ${listFiles(workflows)}. On GitHub a pull request runs its own version of them, so this grading run was made by the pull request's changed workflow and its score is not evidence. Only your teacher's re-grade with the course's own tests counts.`,
+    "",
+  ];
+}
+
+/**
+ * What the pull request changed that it should not have. A changed workflow means GitHub ran the pull
+ * request's own version of it, so nothing about this grading run can be vouched for; other protected files
+ * are really ignored, because grading runs from the base commit and takes only the learner files.
+ */
+function renderChangedFiles(report: Report, options: MarkdownOptions): string[] {
+  const all = [
+    ...new Set([
+      ...report.integrity.changed_protected_files,
+      ...(options.changed?.workflows ?? []),
+      ...(options.changed?.protected ?? []),
+    ]),
+  ].sort();
+  const workflows = all.filter((f) => f.startsWith(WORKFLOWS));
+  const others = all.filter((f) => !f.startsWith(WORKFLOWS));
+  const out: string[] = [];
+  if (workflows.length > 0) {
+    out.push(...changedWorkflowsNote(workflows));
+    if (others.length > 0) {
+      out.push("> [!WARNING]", `> It also changes protected files: ${listFiles(others)}.`, "");
+    }
+  } else if (others.length > 0) {
+    out.push(
+      "> [!WARNING]",
+      `> This change edits protected files; grading used the course's own copies and ignored the edits: ${listFiles(others)}.`,
+      "",
+    );
+  }
+  return out;
 }
 
 function renderDetails(report: Report, maxOutput: number): string[] {
@@ -158,10 +237,32 @@ function renderTail(report: Report, options: MarkdownOptions): string {
   } else {
     out.push("**Every exercise passes. Well done!**");
   }
+  out.push("", ...renderIntegrity(report));
   out.push(
-    "",
     `<sub>seed ${report.seed} · grader ${escapeInline(report.grader_version)} · ${report.execution_time} s</sub>`,
     "",
   );
   return out.join("\n");
+}
+
+/** The protection learner code ran under, and what the grader refused or caught. */
+function renderIntegrity(report: Report): string[] {
+  const { sandbox, tampering, ignored_files: ignored = [] } = report.integrity;
+  const lines = [
+    sandbox === "none"
+      ? "- Sandbox: none (learner code ran unprotected; a self-check, not a grade to rely on)"
+      : `- Sandbox: ${escapeInline(sandbox, 40)}`,
+  ];
+  if (tampering.length > 0) {
+    const shown = tampering
+      .slice(0, 10)
+      .map((t) => `${escapeInline(t.exercise, 80)} (${escapeInline(t.reason, 200)})`);
+    lines.push(
+      `- Tampering caught, scored 0: ${shown.join("; ")}${tampering.length > 10 ? `; and ${tampering.length - 10} more` : ""}`,
+    );
+  }
+  if (ignored.length > 0) {
+    lines.push(`- Ignored (they could shadow the course's own files): ${listFiles(ignored)}`);
+  }
+  return ["### Integrity", "", ...lines, ""];
 }

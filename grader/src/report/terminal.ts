@@ -27,18 +27,30 @@ export function renderTerminal(report: Report, heading: string): string {
   lines.push(
     `${bold(`Score ${report.score}/${report.max_score}`)} (${percent(report.score, report.max_score)}) in ${seconds(report.execution_time * 1000)}`,
   );
-  if (!report.integrity.ok) {
-    lines.push(
-      paint(
-        33,
-        `Protected files changed (their changes were ignored): ${report.integrity.changed_protected_files.join(", ")}`,
-      ),
-    );
-  }
+  for (const warning of integrityWarnings(report)) lines.push(paint(33, warning));
+  lines.push(
+    dim(
+      `learner code ran in: ${report.integrity.sandbox === "none" ? "no sandbox (a self-check)" : report.integrity.sandbox}`,
+    ),
+  );
   lines.push(
     report.next ? `next up: ${report.next.id} — ${report.next.command}` : "Every exercise passes. Well done!",
   );
   return lines.join("\n");
+}
+
+/** One line for each thing about the submission's integrity that a reader should look at. */
+export function integrityWarnings(report: Pick<Report, "integrity">): string[] {
+  const { changed_protected_files: changed, tampering, ignored_files: ignored } = report.integrity;
+  return [
+    ...(changed.length > 0
+      ? [`Protected files changed (their changes were ignored): ${changed.join(", ")}`]
+      : []),
+    ...tampering.map((t) => `${t.exercise} scored 0: ${t.reason}`),
+    ...(ignored.length > 0
+      ? [`Ignored in the submission (the course's own are used): ${ignored.join(", ")}`]
+      : []),
+  ];
 }
 
 /** Prints progress: one rewritten line on a terminal, one line per finished exercise otherwise. */

@@ -7,14 +7,15 @@
  * its output to close.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "../paths.ts";
 import { type Target, targetToEnv } from "../target.ts";
 import { RUN_ENV } from "../vitest/env.ts";
 import { signalGroup } from "./process-group.ts";
 import { newRunMarker, RUN_MARKER_ENV, reapMarked } from "./reap.ts";
-import type { IsolatedRunLike, RunResults, TestOutcome } from "./results.ts";
+import type { IsolatedRunLike, RunResults } from "./results.ts";
+import { SANDBOX_ENV, type SandboxKind, type SandboxSpec, UNPRIVILEGED_UID_BASE } from "./sandbox.ts";
 
 export interface IsolatedRunOptions {
   /** Absolute paths of the test files (one, when grading). */
@@ -29,6 +30,8 @@ export interface IsolatedRunOptions {
   readonly skip?: readonly string[];
   /** Extra vitest CLI arguments (e.g. coverage). */
   readonly vitestArgs?: readonly string[];
+  /** Where the test process runs; "none" when omitted. */
+  readonly sandbox?: SandboxKind;
 }
 
 export type IsolatedRun = IsolatedRunLike;
@@ -45,14 +48,34 @@ function runEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
+let runCounter = 0;
+
 export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
   const { workDir } = options;
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
+  // Written by vitest's main process, outside the sandbox: the code under test cannot reach it.
   const resultsFile = path.join(workDir, "results.json");
-  const currentTestFile = path.join(workDir, "current-test.txt");
-  const progressFile = path.join(workDir, "progress.jsonl");
-  const hungFile = path.join(workDir, "hung-test.txt");
+  // The one folder the test process may write: hints, never trusted for a score.
+  const scratch = path.join(workDir, "fork");
+  mkdirSync(path.join(scratch, "tmp"), { recursive: true });
+  const currentTestFile = path.join(scratch, "current-test.txt");
+  const hungFile = path.join(scratch, "hung-test.txt");
+
+  const kind = options.sandbox ?? "none";
+  const slot = runCounter++ % 1000;
+  const spec: SandboxSpec = {
+    kind,
+    courseRoot: repoRoot,
+    submission: options.target.root,
+    scratch,
+    ...(kind === "unprivileged user"
+      ? { uid: UNPRIVILEGED_UID_BASE + slot, gid: UNPRIVILEGED_UID_BASE + slot }
+      : {}),
+  };
+  if (spec.uid !== undefined && spec.gid !== undefined) {
+    chownRecursive(scratch, spec.uid, spec.gid);
+  }
 
   const marker = newRunMarker();
   const env = runEnvironment({
@@ -60,14 +83,20 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
     ...targetToEnv(options.target),
     [RUN_ENV.results]: resultsFile,
     [RUN_ENV.currentTest]: currentTestFile,
-    [RUN_ENV.progress]: progressFile,
     [RUN_ENV.hung]: hungFile,
     // The in-process watchdog stops a blocked test just before the hard limit, so the run still
     // reports the tests that finished; the hard limit stays for hangs outside any test.
     [RUN_ENV.watchdog]: String(Math.max(1_000, options.timeoutMs - 1_500)),
+    [RUN_ENV.deadline]: String(Date.now() + Math.max(1_000, options.timeoutMs - 1_500)),
     [RUN_ENV.grading]: "1",
     [RUN_ENV.skip]: JSON.stringify(options.skip ?? []),
     ...(options.seed !== undefined ? { [RUN_ENV.seed]: String(options.seed) } : {}),
+    ...(kind !== "none" ? { [SANDBOX_ENV]: JSON.stringify(spec) } : {}),
+    // Inside bubblewrap /tmp is the run's own; elsewhere give the test process a folder of its own.
+    ...(kind === "bubblewrap" ? { TMPDIR: "/tmp", HOME: "/tmp" } : {}),
+    ...(kind === "unprivileged user"
+      ? { TMPDIR: path.join(scratch, "tmp"), HOME: path.join(scratch, "tmp") }
+      : {}),
   });
   const args = [
     "--max-old-space-size=512",
@@ -107,16 +136,19 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
       reapMarked(marker); // and what escaped the group (detached children)
       child.stdout.destroy();
       child.stderr.destroy();
-      const hung = readRunningTest(hungFile);
+      const [hung, hangKind] = readHung(hungFile);
+      // vitest's main process ends by itself, with 0 or 1. Killed any other way (its own code never
+      // is), whatever it wrote is not evidence.
+      const endedByItself = !timedOut && signal === null && (exitCode === 0 || exitCode === 1);
       resolve({
-        results: readResults(resultsFile),
+        results: endedByItself ? readResults(resultsFile) : null,
         timedOut: timedOut || hung !== undefined,
         exitCode,
         signal,
         durationMs: Math.round(performance.now() - started),
         runningTest: hung ?? readRunningTest(currentTestFile),
+        ...(hangKind ? { hangKind } : {}),
         outputTail: tail,
-        progress: readProgress(progressFile, options.testFiles),
       });
     };
     child.once("exit", finish);
@@ -125,6 +157,14 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
       finish(null, null);
     });
   });
+}
+
+function chownRecursive(dir: string, uid: number, gid: number): void {
+  chownSync(dir, uid, gid);
+  for (const name of ["tmp"]) {
+    const inner = path.join(dir, name);
+    if (existsSync(inner)) chownSync(inner, uid, gid);
+  }
 }
 
 function readResults(file: string): RunResults | null {
@@ -136,22 +176,11 @@ function readResults(file: string): RunResults | null {
   }
 }
 
-function readProgress(file: string, testFiles: readonly string[]): TestOutcome[] {
-  if (!existsSync(file)) return [];
-  const testFile =
-    testFiles.length === 1 ? path.relative(repoRoot, testFiles[0]!).split(path.sep).join("/") : "";
-  const outcomes: TestOutcome[] = [];
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    try {
-      const entry = JSON.parse(line) as { name: string; state: string; message: string };
-      const state = entry.state === "passed" ? "passed" : "failed";
-      const errors = state === "failed" ? [{ message: entry.message || "failed", frames: [] }] : [];
-      outcomes.push({ file: testFile, name: entry.name, state, durationMs: 0, errors });
-    } catch {
-      // A line cut short when the process was killed.
-    }
-  }
-  return outcomes;
+/** The watchdog's note: the test that hung, and how (spinning or blocked). */
+function readHung(file: string): [string | undefined, string | undefined] {
+  if (!existsSync(file)) return [undefined, undefined];
+  const [name, how] = readFileSync(file, "utf8").split("\n");
+  return [name?.trim() || undefined, how?.trim().slice(0, 200) || undefined];
 }
 
 function readRunningTest(file: string): string | undefined {

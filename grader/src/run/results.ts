@@ -30,6 +30,11 @@ export interface RunResults {
   readonly moduleErrors: readonly RunError[];
   /** Errors outside any test: uncaught exceptions, a worker that exited unexpectedly. */
   readonly unhandledErrors: readonly RunError[];
+  /**
+   * The canaries' verdict (vitest/canary.ts): `ran` is false when some test file never delivered one,
+   * and `failures` names what the code under test weakened.
+   */
+  readonly canaries: { readonly ran: boolean; readonly failures: readonly string[] };
 }
 
 /** The parts of an isolated run that scoring needs (see isolate.ts). */
@@ -40,10 +45,7 @@ export interface IsolatedRunLike {
   readonly signal: NodeJS.Signals | null;
   readonly durationMs: number;
   readonly runningTest: string | undefined;
+  /** How the hung test hung, as the watchdog saw it ("spinning on the CPU …", "blocked …"). */
+  readonly hangKind?: string;
   readonly outputTail: string;
-  /**
-   * Results the test process recorded as each test finished. Only used when the run never reported
-   * (it was killed): then they are all we know of the tests that ran before it hung.
-   */
-  readonly progress: readonly TestOutcome[];
 }

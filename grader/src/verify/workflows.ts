@@ -118,6 +118,84 @@ export function securityProblems(files: readonly WorkflowFile[]): string[] {
         }
       }
     }
+    if (on.includes("pull_request")) problems.push(...gradingProblems(where, workflow));
+  }
+  return problems;
+}
+
+const checkoutOf = (step: Mapping) =>
+  typeof step.uses === "string" && step.uses.startsWith("actions/checkout@")
+    ? isMapping(step.with)
+      ? step.with
+      : {}
+    : undefined;
+const folder = (value: unknown) =>
+  typeof value === "string" ? value.replace(/^\.\//, "").replace(/\/+$/, "") || "." : ".";
+const isInside = (dir: string, parent: string) =>
+  parent === "." || dir === parent || dir.startsWith(`${parent}/`);
+
+/**
+ * Rules for jobs that run on pull requests and check out the pull request's head into a folder of its own
+ * (its code as data), and for the job that grades: it must run from the base commit's checkout, install
+ * from that checkout's lockfile without install scripts, and take the pull request's files with --dir.
+ */
+function gradingProblems(where: string, workflow: Mapping): string[] {
+  const problems: string[] = [];
+  const jobs = isMapping(workflow.jobs) ? workflow.jobs : {};
+  for (const [job, body] of Object.entries(jobs)) {
+    if (!isMapping(body) || !Array.isArray(body.steps)) continue;
+    const jobSteps = body.steps.filter(isMapping);
+    const defaults = isMapping(body.defaults) && isMapping(body.defaults.run) ? body.defaults.run : {};
+    const dirOf = (step: Mapping) =>
+      folder(step["working-directory"] ?? defaults["working-directory"] ?? ".");
+    const checkouts = jobSteps.flatMap((step) => {
+      const withs = checkoutOf(step);
+      return withs ? [{ ref: String(withs.ref ?? ""), path: folder(withs.path) }] : [];
+    });
+    const heads = checkouts.filter((c) => /pull_request\.head\./.test(c.ref) && c.path !== ".");
+    for (const step of jobSteps) {
+      if (typeof step.run !== "string") continue;
+      const dir = dirOf(step);
+      const head = heads.find((h) => isInside(dir, h.path));
+      if (head) {
+        problems.push(
+          `${where}: job ${job} runs "${step.run.split("\n")[0]}" inside ${head.path}/, the pull request's checkout, which is data only`,
+        );
+      }
+    }
+    const grades = jobSteps.filter(
+      (step) => typeof step.run === "string" && /npm run grade\b/.test(step.run),
+    );
+    if (grades.length === 0) continue;
+    const base = checkouts.find((c) => /pull_request\.base\.sha/.test(c.ref));
+    if (!base || base.path === ".") {
+      problems.push(
+        `${where}: job ${job} grades a pull request but does not check out the base commit (ref: github.event.pull_request.base.sha) into a folder of its own`,
+      );
+      continue;
+    }
+    if (
+      !checkouts.some((c) => /pull_request\.head\./.test(c.ref) && c.path !== base.path && c.path !== ".")
+    ) {
+      problems.push(
+        `${where}: job ${job} grades a pull request without checking out its head into a folder of its own (data for --dir)`,
+      );
+    }
+    for (const step of grades) {
+      if (dirOf(step) !== base.path || !/--dir\b/.test(String(step.run))) {
+        problems.push(
+          `${where}: job ${job} must grade from the base commit's checkout (working-directory: ${base.path}) with --dir <the pull request's checkout>`,
+        );
+      }
+    }
+    for (const step of jobSteps) {
+      if (typeof step.run !== "string" || !/\bnpm (ci|install|i)\b/.test(step.run)) continue;
+      if (dirOf(step) !== base.path || !/--ignore-scripts\b/.test(step.run)) {
+        problems.push(
+          `${where}: job ${job} must install only from the base commit's checkout (${base.path}), with --ignore-scripts`,
+        );
+      }
+    }
   }
   return problems;
 }

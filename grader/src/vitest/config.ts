@@ -7,6 +7,7 @@ import { defineConfig, type ViteUserConfig } from "vitest/config";
 import { repoRoot } from "../paths.ts";
 import { RUN_ENV, TEST_TIMEOUT_MS } from "./env.ts";
 import { courseTargetPlugin } from "./plugin.ts";
+import { sandboxPoolFromEnv } from "./pool.ts";
 import ResultsReporter from "./reporter.ts";
 
 export interface CourseConfigOptions {
@@ -24,8 +25,9 @@ export function courseConfig({ grading }: CourseConfigOptions): ViteUserConfig {
     test: {
       include: ["exercises/**/*.test.ts"],
       setupFiles: ["grader/src/vitest/setup.ts"],
-      // forks, not threads: a crash or an out-of-memory in a worker thread takes vitest itself down.
-      pool: "forks",
+      // Processes, not threads: a crash or an out-of-memory in a worker thread takes vitest itself down.
+      // When grading, each test process starts inside the sandbox the grader chose (run/sandbox.ts).
+      pool: sandboxPoolFromEnv() ?? "forks",
       testTimeout: TEST_TIMEOUT_MS,
       hookTimeout: TEST_TIMEOUT_MS,
       // A leaked child process holding stdio would otherwise delay the end of the run by 10 s.

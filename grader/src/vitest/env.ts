@@ -6,12 +6,12 @@ export const RUN_ENV = {
   results: "COURSE_RESULTS",
   /** File the setup writes the name of the running test to, so a hard kill can name the test that hung. */
   currentTest: "COURSE_CURRENT_TEST",
-  /** File the setup appends each finished test's result to, for a run that has to be killed later. */
-  progress: "COURSE_PROGRESS",
   /** JSON array of full test names to skip (a re-run after a hang, for partial credit). */
   skip: "COURSE_SKIP_TESTS",
   /** Milliseconds one test may block its thread before the watchdog stops it (default: TEST_TIMEOUT_MS + 2 s). */
   watchdog: "COURSE_WATCHDOG_MS",
+  /** When (ms since the epoch) the watchdog stops a blocked test whatever its own time: before the hard limit. */
+  deadline: "COURSE_DEADLINE",
   /** File the watchdog writes the hung test's name to before it stops the test process. */
   hung: "COURSE_HUNG_TEST",
   /** Set when the run is graded: trusted configuration, capped output, no watch mode. */

@@ -1,14 +1,37 @@
+import { existsSync, realpathSync } from "node:fs";
 import path from "node:path";
 import type { Plugin } from "vitest/config";
 import { loadCourse } from "../manifest.ts";
-import { isInside, repoRoot } from "../paths.ts";
-import { createRedirect, targetFromEnv } from "../target.ts";
+import { exercisesDir, isInside, repoRoot } from "../paths.ts";
+import { createRedirect, type Target, targetFromEnv } from "../target.ts";
 
 const isRelative = (source: string) => source.startsWith("./") || source.startsWith("../");
 
+/**
+ * The files a graded run may load as modules. vitest's main process, outside the sandbox, reads and
+ * transforms every module the tests import, so without this list learner code could import what the
+ * sandbox hides (solutions/, mutants, another submission) and have it served to it.
+ */
+export function loadableRoots(target: Target): string[] {
+  const roots = [
+    path.join(repoRoot, "node_modules"),
+    path.join(repoRoot, "exercises"),
+    path.join(repoRoot, "grader", "src"),
+    path.join(repoRoot, "grader", "harness"),
+    path.join(repoRoot, "grader", "vitest.grade.config.ts"),
+    path.join(repoRoot, "vitest.config.ts"),
+    path.resolve(target.root),
+  ];
+  // Vite loads modules by their real paths (a symlinked node_modules, say).
+  return [...new Set([...roots, ...roots.filter(existsSync).map((root) => realpathSync(root))])];
+}
+
 /** A Vite plugin that points every exercise import at the target chosen by the environment (see target.ts). */
 export function courseTargetPlugin(): Plugin {
-  const redirect = createRedirect(loadCourse(), targetFromEnv());
+  const target = targetFromEnv();
+  const redirect = createRedirect(loadCourse(), target);
+  // Learners' own `npm test` may import what they like; a graded run of another folder may not.
+  const roots = path.resolve(target.root) === exercisesDir ? undefined : loadableRoots(target);
   return {
     name: "course-target",
     enforce: "pre",
@@ -27,6 +50,15 @@ export function courseTargetPlugin(): Plugin {
         return this.resolve(source, path.join(repoRoot, "package.json"), { skipSelf: true });
       }
       return null;
+    },
+    load(id) {
+      if (!roots) return null;
+      const file = id.replace(/[?#].*$/, "");
+      if (!path.isAbsolute(file) || file.startsWith("\0")) return null;
+      if (roots.some((root) => isInside(root, file))) return null;
+      throw new Error(
+        `${file} is outside what a submission may import (its own files, the course's given code and packages)`,
+      );
     },
   };
 }

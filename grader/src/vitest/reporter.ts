@@ -10,6 +10,7 @@ import path from "node:path";
 import type { Reporter, TestModule } from "vitest/node";
 import { repoRoot } from "../paths.ts";
 import type { ErrorLocation, RunError, RunResults, TestOutcome } from "../run/results.ts";
+import { CANARY_META, type CanaryVerdict } from "./canary.ts";
 
 interface LooseError {
   message?: unknown;
@@ -58,8 +59,16 @@ export function collectResults(
 ): RunResults {
   const tests: TestOutcome[] = [];
   const moduleErrors: RunError[] = [];
+  const canaryFailures: string[] = [];
+  let canariesRan = modules.length > 0;
   for (const module of modules) {
     moduleErrors.push(...module.errors().map(toRunError));
+    const verdict = (module.meta() as Record<string, unknown>)[CANARY_META] as CanaryVerdict | undefined;
+    if (verdict?.ran === true && Array.isArray(verdict.failures)) {
+      canaryFailures.push(...verdict.failures.map((f) => String(f).slice(0, 300)));
+    } else {
+      canariesRan = false;
+    }
     for (const test of module.children.allTests()) {
       const result = test.result();
       tests.push({
@@ -71,7 +80,12 @@ export function collectResults(
       });
     }
   }
-  return { tests, moduleErrors, unhandledErrors: unhandled.map(toRunError) };
+  return {
+    tests,
+    moduleErrors,
+    unhandledErrors: unhandled.map(toRunError),
+    canaries: { ran: canariesRan, failures: canaryFailures },
+  };
 }
 
 export default class ResultsReporter implements Reporter {

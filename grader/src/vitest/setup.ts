@@ -2,10 +2,11 @@
  * Runs in every test process before the test file: the same for `npm test` and for grading, so a learner
  * sees locally what the grader sees.
  */
-import { appendFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeEach } from "vitest";
 import { cleanupTracked } from "../../harness/resources.ts";
+import { CANARY_META, type CanaryVerdict, runCanaries, takeBaseline } from "./canary.ts";
 import { RUN_ENV, TEST_TIMEOUT_MS } from "./env.ts";
 import { restoreAndReport, takeSnapshot } from "./guards.ts";
 import { capOutput } from "./output-cap.ts";
@@ -18,11 +19,15 @@ if (process.env[RUN_ENV.grading]) capOutput(64 * 1024);
 
 const skip = new Set<string>(JSON.parse(process.env[RUN_ENV.skip] || "[]") as string[]);
 const currentTestFile = process.env[RUN_ENV.currentTest];
-const progressFile = process.env[RUN_ENV.progress];
 const snapshot = takeSnapshot();
+// After the seed is set, before any test code runs: what the canaries compare against.
+const baseline = takeBaseline();
+/** Replaced built-ins or matchers seen after a test; they make the whole run count as tampered. */
+const tamperedAfterTests: string[] = [];
 const watchdog = startWatchdog(
   Number(process.env[RUN_ENV.watchdog]) || TEST_TIMEOUT_MS + 2_000,
   process.env[RUN_ENV.hung],
+  Number(process.env[RUN_ENV.deadline]) || undefined,
 );
 
 beforeEach((context) => {
@@ -30,16 +35,6 @@ beforeEach((context) => {
   if (currentTestFile) writeFileSync(currentTestFile, name);
   watchdog.testStarted(name);
   if (skip.has(name)) context.skip("skipped after it hung in an earlier run");
-  // vitest sends results to its main process in batches; a test that then blocks the thread for good
-  // takes the unsent batch down with it. Recording each result as it happens keeps the earlier tests'
-  // results for a run the grader has to kill.
-  if (progressFile) {
-    context.onTestFinished(({ task }) => {
-      const state = task.result?.state === "pass" ? "passed" : "failed";
-      const message = task.result?.errors?.[0]?.message ?? "";
-      appendFileSync(progressFile, `${JSON.stringify({ name, state, message: message.slice(0, 2000) })}\n`);
-    });
-  }
 });
 
 afterEach(async () => {
@@ -48,6 +43,7 @@ afterEach(async () => {
   const leaked = await cleanupTracked();
   const tampered = restoreAndReport(snapshot);
   if (tampered.length > 0) {
+    tamperedAfterTests.push(...tampered.map((what) => `replaced ${what}`));
     throw new Error(
       `the code under test replaced ${tampered.join(", ")}; tests cannot trust their assertions, so this test fails. ` +
         "Leave built-ins and expect alone.",
@@ -60,7 +56,18 @@ afterEach(async () => {
   }
 });
 
-afterAll(async () => {
-  await cleanupTracked();
-  if (currentTestFile) writeFileSync(currentTestFile, "");
+// Registered before the test file's own hooks, so it runs after all of them.
+// biome-ignore lint/correctness/noEmptyPattern: vitest requires a destructuring pattern for the context.
+afterAll(async ({}, file) => {
+  try {
+    await cleanupTracked();
+    if (currentTestFile) writeFileSync(currentTestFile, "");
+  } finally {
+    const verdict = await runCanaries(baseline);
+    const meta = file.meta as Record<string, unknown>;
+    meta[CANARY_META] = {
+      ...verdict,
+      failures: [...tamperedAfterTests, ...verdict.failures],
+    } satisfies CanaryVerdict;
+  }
 });

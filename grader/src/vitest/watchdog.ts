@@ -22,20 +22,36 @@ const { writeSync } = require("node:fs");
 const flags = new Int32Array(workerData.buffer, 0, 2);
 const times = new Float64Array(workerData.buffer, 8, 2);
 const names = workerData.names;
+// CPU time of the whole process over the last second: a spinning loop uses a core, a blocked wait none.
+let samples = [];
 setInterval(() => {
+  const now = Date.now();
+  const usage = process.cpuUsage();
+  samples.push({ now, cpu: usage.user + usage.system });
+  samples = samples.filter((s) => now - s.now <= 1500);
   if (Atomics.load(flags, ${RUNNING}) !== 1) return;
-  const ran = Date.now() - times[${STARTED}];
-  if (ran < workerData.limitMs) return;
+  const ran = now - times[${STARTED}];
+  // Past the run's own deadline too: the grader's hard limit counts from the start of the process.
+  if (ran < workerData.limitMs && !(workerData.deadline && now >= workerData.deadline)) return;
   const name = new TextDecoder().decode(new Uint8Array(names).slice(0, Atomics.load(flags, 1)));
-  if (workerData.hungFile) require("node:fs").writeFileSync(workerData.hungFile, name);
-  writeSync(2, "\\n✗ The test \\"" + name + "\\" ran for " + Math.round(ran / 1000) + " s without letting the event loop turn:" +
-    " an endless loop, or a blocking wait that nobody ends? Its test process was stopped.\\n");
+  const first = samples[0];
+  const cores = first && now > first.now ? (usage.user + usage.system - first.cpu) / 1000 / (now - first.now) : 0;
+  // A loaded machine gives a spinning thread less than a core, but never next to nothing.
+  const how = cores > 0.1
+    ? "spinning on the CPU (an endless loop? a busy-wait on shared memory?)"
+    : "blocked without using the CPU (Atomics.wait that nobody notifies? a synchronous wait?)";
+  if (workerData.hungFile) require("node:fs").writeFileSync(workerData.hungFile, name + "\\n" + how);
+  writeSync(2, "\\n✗ The test \\"" + name + "\\" ran for " + Math.round(ran / 1000) + " s without letting the event loop turn: " +
+    how + ". Its test process was stopped.\\n");
   process.kill(workerData.pid, "SIGKILL");
 }, 250);
 `;
 
-/** `hungFile`, if given, receives the name of the test that hung, for the grader. */
-export function startWatchdog(limitMs: number, hungFile?: string): Watchdog {
+/**
+ * `hungFile`, if given, receives the name of the test that hung, for the grader; `deadline` (ms since the
+ * epoch) stops a blocked test also when the run as a whole is about to reach its limit.
+ */
+export function startWatchdog(limitMs: number, hungFile?: string, deadline?: number): Watchdog {
   const buffer = new SharedArrayBuffer(24);
   const names = new SharedArrayBuffer(1024);
   const flags = new Int32Array(buffer, 0, 2);
@@ -43,7 +59,7 @@ export function startWatchdog(limitMs: number, hungFile?: string): Watchdog {
   const nameBytes = new Uint8Array(names);
   const worker = new Worker(WATCHER, {
     eval: true,
-    workerData: { buffer, names, limitMs, pid: process.pid, hungFile },
+    workerData: { buffer, names, limitMs, pid: process.pid, hungFile, deadline },
   });
   worker.unref();
   return {

@@ -1,0 +1,319 @@
+/**
+ * The hostile corpus: submissions written to take marks they have not earned, or to harm what is not
+ * theirs. Each case starts from a known-wrong implementation (a mutant), measures its honest ("plain")
+ * score, adds one attack, and checks that
+ * - the attack never scores above the plain score, and never as "passed";
+ * - the other exercise graded beside it, or the other learner in a batch, keeps full marks;
+ * - no trusted file of the course changed;
+ * - no process of the run is left behind.
+ * These cases need the sandbox: on a machine without bubblewrap they are skipped, saying so.
+ */
+import { createHash } from "node:crypto";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chooseSandbox } from "../src/commands/grade.ts";
+import { grade } from "../src/grade.ts";
+import { allExercises, type Exercise, loadCourse, solutionOf } from "../src/manifest.ts";
+import { materializeMutant } from "../src/mutants.ts";
+import { fromRoot, repoRoot, scratchDir } from "../src/paths.ts";
+import type { Report } from "../src/report/types.ts";
+import { RUN_MARKER_ENV } from "../src/run/reap.ts";
+import { detectSandbox } from "../src/run/sandbox.ts";
+import { cli } from "./support.ts";
+
+const course = loadCourse();
+const byId = (id: string) => allExercises(course).find((e) => e.id === id)!;
+const mutex = byId("01-concepts/async-mutex");
+const honest = byId("01-concepts/interleavings");
+const sandboxed = detectSandbox().kind === "bubblewrap";
+const folders: string[] = [];
+
+afterAll(() => {
+  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+});
+
+function scratch(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  folders.push(dir);
+  return dir;
+}
+
+function fileOf(dir: string, exercise: Exercise): string {
+  return path.join(dir, path.relative("exercises", exercise.files[0]!));
+}
+
+/** A submission: the mutex exercise as a known-wrong mutant plus `attack`, and an honest solution beside it. */
+function submission(attack: string, dir = scratch("course-attack-")): string {
+  materializeMutant(mutex, mutex.mutants[0]!, dir);
+  const file = fileOf(dir, mutex);
+  writeFileSync(file, `${readFileSync(file, "utf8")}\n${attack}\n`);
+  const honestFile = fileOf(dir, honest);
+  mkdirSync(path.dirname(honestFile), { recursive: true });
+  cpSync(fromRoot(solutionOf(honest.files[0]!)), honestFile);
+  return dir;
+}
+
+/** Every file the course trusts, by content: tests, given code, grader, the packages that judge. */
+function trustedDigest(): Map<string, string> {
+  const roots = [
+    "exercises",
+    "grader/src",
+    "grader/harness",
+    "grader/course.json",
+    "node_modules/fast-check",
+    "node_modules/vitest",
+    "node_modules/@vitest",
+    "node_modules/chai",
+    "solutions",
+  ];
+  const digest = new Map<string, string>();
+  const walk = (relative: string) => {
+    const absolute = fromRoot(relative);
+    const stat = statSync(absolute, { throwIfNoEntry: false });
+    if (!stat) return;
+    if (stat.isDirectory()) {
+      for (const name of readdirSync(absolute)) walk(path.join(relative, name));
+    } else if (stat.isFile()) {
+      digest.set(relative, createHash("sha256").update(readFileSync(absolute)).digest("hex"));
+    }
+  };
+  for (const root of roots) walk(root);
+  return digest;
+}
+
+function leftoverRunProcesses(): number[] {
+  return readdirSync("/proc")
+    .filter((pid) => /^\d+$/.test(pid) && Number(pid) !== process.pid)
+    .filter((pid) => {
+      try {
+        // Runs of this checkout only: another checkout on the machine may be grading at the same time.
+        const environ = readFileSync(`/proc/${pid}/environ`, "latin1").split("\0");
+        return (
+          environ.some((v) => v.startsWith(`${RUN_MARKER_ENV}=`)) &&
+          environ.some((v) => v.startsWith(`COURSE_TARGET=${scratchDir}`))
+        );
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+const gradeBoth = (dir: string) =>
+  grade(course, { target: { root: dir }, exercises: [honest, mutex], seed: 1, typecheck: false });
+
+const attacks: ReadonlyArray<readonly [string, string, RegExp?]> = [
+  [
+    "silences every assertion by replacing chai's Assertion.prototype.assert",
+    `import { chai } from "vitest";\nchai.Assertion.prototype.assert = function () {};`,
+    /tampered/,
+  ],
+  [
+    "turns fast-check off with fc.configureGlobal({ numRuns: 0 })",
+    `import fc from "fast-check";\nfc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 0 });`,
+    /tampered/,
+  ],
+  [
+    "writes an all-passed results file where the environment says, then kills vitest's main process",
+    `import { writeFileSync } from "node:fs";
+const file = process.env.COURSE_RESULTS;
+if (file) { try { writeFileSync(file, JSON.stringify({ tests: [], moduleErrors: [], unhandledErrors: [], canaries: { ran: true, failures: [] } })); } catch {} }
+try { process.kill(process.ppid, "SIGKILL"); } catch {}`,
+  ],
+  [
+    "imports the reference solution from the checkout that grades it",
+    `export * from ${JSON.stringify(fromRoot(solutionOf(mutex.files[0]!)))};`,
+  ],
+  [
+    "rewrites its own trusted test file to pass, at import time",
+    `import { writeFileSync } from "node:fs";
+try { writeFileSync(${JSON.stringify(fromRoot(mutex.test))}, "import { it } from 'vitest'; it('passes', () => {});"); } catch {}`,
+  ],
+  [
+    "rewrites fast-check in node_modules so that assert does nothing",
+    `import { readdirSync, writeFileSync } from "node:fs";
+const dir = ${JSON.stringify(fromRoot("node_modules/fast-check/lib"))};
+try { for (const f of readdirSync(dir)) if (f.endsWith(".js")) writeFileSync(dir + "/" + f, "export const assert = () => {};"); } catch {}`,
+  ],
+  [
+    "kills every other process it can find, the grader included",
+    `import { readdirSync, readFileSync } from "node:fs";
+for (const pid of readdirSync("/proc").filter((p) => /^\\d+$/.test(p))) {
+if (Number(pid) === process.pid) continue;
+try { if (/vitest|tsx|grader/.test(readFileSync("/proc/" + pid + "/cmdline", "latin1"))) process.kill(Number(pid), "SIGKILL"); } catch {}
+}`,
+  ],
+  [
+    "leaves a detached process running after the run",
+    `import { spawn } from "node:child_process";\nspawn("sleep", ["600"], { detached: true, stdio: "ignore" }).unref();`,
+  ],
+];
+
+let plain: Report["exercises"][number];
+let before: Map<string, string>;
+
+describe.skipIf(!sandboxed)("attacks on the grader (sandboxed)", () => {
+  beforeAll(async () => {
+    before = trustedDigest();
+    plain = (await gradeBoth(submission(""))).exercises.find((e) => e.id === mutex.id)!;
+    expect(plain.status, "the plain mutant must not pass").not.toBe("passed");
+  });
+
+  afterAll(() => {
+    const after = trustedDigest();
+    const changed = [...before.keys()].filter((file) => before.get(file) !== after.get(file));
+    expect(changed, "trusted files changed during the attacks").toEqual([]);
+    expect(leftoverRunProcesses(), "processes of a run were left behind").toEqual([]);
+  });
+
+  for (const [what, attack, status] of attacks) {
+    it(`${what}: never above the plain score, and the honest exercise keeps full marks`, async () => {
+      const report = await gradeBoth(submission(attack));
+      const attacked = report.exercises.find((e) => e.id === mutex.id)!;
+      const other = report.exercises.find((e) => e.id === honest.id)!;
+      expect(attacked.status, attacked.message).not.toBe("passed");
+      expect(attacked.score, attacked.message).toBeLessThanOrEqual(plain.score);
+      if (status) expect(attacked.status, attacked.message).toMatch(status);
+      expect(other, other.message).toMatchObject({ status: "passed", score: other.max_score });
+      expect(report.integrity.sandbox).toBe("bubblewrap");
+      if (attacked.status === "tampered") {
+        expect(report.integrity.ok).toBe(false);
+        expect(report.integrity.tampering.map((t) => t.exercise)).toContain(mutex.id);
+      }
+    });
+  }
+
+  it("ignores a node_modules folder, package.json and tsconfig inside a submission, and reports them", async () => {
+    const dir = scratch("course-shadow-");
+    // The stubs, plus a fast-check whose assert never fails, where Node would look first.
+    cpSync(fromRoot("exercises"), dir, { recursive: true });
+    const fake = path.join(dir, "01-concepts", "node_modules", "fast-check");
+    mkdirSync(fake, { recursive: true });
+    writeFileSync(
+      path.join(fake, "package.json"),
+      JSON.stringify({ name: "fast-check", type: "module", main: "index.js" }),
+    );
+    writeFileSync(path.join(fake, "index.js"), "export const assert = () => {}; export default { assert };");
+    writeFileSync(path.join(dir, "package.json"), "{}");
+    writeFileSync(path.join(dir, "tsconfig.json"), "{}");
+    const report = await grade(course, { target: { root: dir }, seed: 1, typecheck: false });
+    expect(report.score).toBe(0);
+    expect(report.exercises.every((e) => e.status === "not-started")).toBe(true);
+    expect(report.integrity.ok).toBe(false);
+    expect(report.integrity.ignored_files).toEqual([
+      "01-concepts/node_modules/",
+      "package.json",
+      "tsconfig.json",
+    ]);
+  });
+
+  it("in a batch, one learner cannot change another's files or grade", () => {
+    const batch = scratch("course-batch-attack-");
+    const bob = path.join(batch, "bob");
+    cpSync(fromRoot("solutions"), bob, { recursive: true });
+    const bobsFile = fileOf(bob, mutex);
+    const bobsCode = readFileSync(bobsFile, "utf8");
+    // Alice knows where the batch lives and tries to break Bob's work and the packages Bob is graded with.
+    submission(
+      `import { writeFileSync } from "node:fs";
+try { writeFileSync(${JSON.stringify(bobsFile)}, "export {};"); } catch {}
+try { writeFileSync(${JSON.stringify(fromRoot("node_modules/fast-check/package.json"))}, "{}"); } catch {}`,
+      path.join(batch, "alice"),
+    );
+    const out = path.join(batch, "out", "grades");
+    const run = cli(["grade", "--batch", batch, "--gradebook", out, "--only", mutex.id, "--only", honest.id]);
+    expect(run.status, run.stderr).toBe(0);
+    const rows = readFileSync(`${out}.csv`, "utf8").trim().split("\n");
+    const max = mutex.points + honest.points;
+    expect(
+      rows.find((row) => row.startsWith("bob,")),
+      rows.join("\n"),
+    ).toBe(`bob,${honest.points},${mutex.points},${max},graded`);
+    expect(readFileSync(bobsFile, "utf8")).toBe(bobsCode);
+  });
+});
+
+const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+
+describe.runIf(isRoot)("attacks on the grader (as an unprivileged user, as in a container)", () => {
+  const inContainer = (dir: string) =>
+    grade(course, {
+      target: { root: dir },
+      exercises: [honest, mutex],
+      seed: 1,
+      typecheck: false,
+      sandbox: "unprivileged user",
+    });
+  const plainScore = async () =>
+    (await inContainer(submission(""))).exercises.find((e) => e.id === mutex.id)!.score;
+
+  for (const [what, attack] of attacks.filter(([what]) =>
+    /trusted test|kills every|chai|node_modules/.test(what),
+  )) {
+    it(`${what}: never above the plain score`, async () => {
+      const digest = trustedDigest();
+      const plainMutex = await plainScore();
+      const report = await inContainer(submission(attack));
+      const attacked = report.exercises.find((e) => e.id === mutex.id)!;
+      expect(attacked.status, attacked.message).not.toBe("passed");
+      expect(attacked.score).toBeLessThanOrEqual(plainMutex);
+      expect(report.exercises.find((e) => e.id === honest.id)?.status).toBe("passed");
+      expect(report.integrity.sandbox).toBe("unprivileged user");
+      const after = trustedDigest();
+      expect([...digest.keys()].filter((f) => digest.get(f) !== after.get(f))).toEqual([]);
+    });
+  }
+});
+
+describe.runIf(!sandboxed)("attacks on the grader (no sandbox here)", () => {
+  it.skip(`needs bubblewrap: ${detectSandbox().reason}`, () => {});
+});
+
+describe("choosing the sandbox", () => {
+  const none = { kind: "none" as const, reason: "bubblewrap is not installed" };
+  it("refuses a batch or a GitHub run without one, saying how to get one", () => {
+    expect(() => chooseSandbox({ optOut: false, mustBeTrusted: true }, none)).toThrow(
+      /refusing to grade without a sandbox: bubblewrap is not installed.*--no-sandbox/,
+    );
+  });
+  it("grades a learner's self-check without one, and anything with --no-sandbox", () => {
+    expect(chooseSandbox({ optOut: false, mustBeTrusted: false }, none)).toBe("none");
+    expect(chooseSandbox({ optOut: true, mustBeTrusted: true }, { kind: "bubblewrap", reason: "" })).toBe(
+      "none",
+    );
+    expect(chooseSandbox({ optOut: false, mustBeTrusted: true }, { kind: "bubblewrap", reason: "" })).toBe(
+      "bubblewrap",
+    );
+  });
+});
+
+describe("the sandbox's view of the course", () => {
+  it("hides solutions and mutants from a graded run but keeps what the tests need", async () => {
+    const { bubblewrapArgs } = await import("../src/run/sandbox.ts");
+    const args = bubblewrapArgs({
+      kind: "bubblewrap",
+      courseRoot: repoRoot,
+      submission: "/tmp/sub",
+      scratch: "/tmp/scratch",
+    });
+    const bound = args.flatMap((arg, i) => (arg === "--ro-bind" || arg === "--bind" ? [args[i + 2]!] : []));
+    expect(bound).toContain(fromRoot("node_modules"));
+    expect(bound).toContain(fromRoot("exercises"));
+    expect(bound.some((p) => p.startsWith(fromRoot("solutions")))).toBe(false);
+    expect(bound.some((p) => p === repoRoot || p === "/")).toBe(false);
+    expect(args.join(" ")).toContain(`--tmpfs ${fromRoot("grader/mutants")}`);
+    for (const flag of ["--unshare-all", "--unshare-user", "--die-with-parent", "--new-session"])
+      expect(args).toContain(flag);
+  });
+});
