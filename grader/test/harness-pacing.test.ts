@@ -114,6 +114,24 @@ describe("pacing", () => {
     );
   });
 
+  it("gives fast-check a fresh copy for each run, so a replayed run starts from its first delay", async () => {
+    await fc.assert(
+      fc.asyncProperty(pacing(), async (p) => {
+        await p.settle([observe(p.pause("first run"))], "pauses");
+        const copy = (p as unknown as fc.WithCloneMethod<Pacing>)[fc.cloneMethod]();
+        expect(copy.grain).toBe(p.grain);
+        expect(String(copy)).not.toContain("first run");
+      }),
+      { seed: 1, numRuns: 20 },
+    );
+    const p = microtaskPacing([5, 0]);
+    const ended: string[] = [];
+    await Promise.all(["a", "b"].map((l) => p.pause(l).then(() => ended.push(l))));
+    const copy = (p as unknown as fc.WithCloneMethod<Pacing>)[fc.cloneMethod]();
+    await Promise.all(["a", "b"].map((l) => copy.pause(l).then(() => ended.push(l))));
+    expect(ended, "the copy waits 5 then 0 again, like the original").toEqual(["b", "a", "b", "a"]);
+  });
+
   it("scheduledPacing makes each pause a step of the scheduler, named by its label", async () => {
     await fc.assert(
       fc.asyncProperty(fc.scheduler(), async (s) => {
