@@ -113,6 +113,13 @@ function tasksOf(program: readonly Op[], name = "main"): Map<string, number> {
   return all;
 }
 
+function countOps(program: readonly Op[], which: (op: Op) => boolean): number {
+  return program.reduce(
+    (n, op) => n + (which(op) ? 1 : 0) + (op.op === "spawn" ? countOps(op.child, which) : 0),
+    0,
+  );
+}
+
 function runProgram(program: readonly Op[], maxSteps?: number) {
   const scheduler = new Scheduler();
   const log: Event[] = [];
@@ -213,6 +220,12 @@ describe("Scheduler", () => {
     fc.assert(
       fc.property(programs({ kills: false, sleeps: true, waits: true }), (program) => {
         const { log } = runProgram(program);
+        const waits = countOps(program, (op) => op.op === "waitChild" || op.op === "waitNobody");
+        const returned = log.filter((e) => e.what === "wait").length;
+        expect(
+          returned,
+          `the tasks made ${waits} waits but only ${returned} returned: a wait for a task that is not alive should give false at once`,
+        ).toBe(waits);
         for (const [at, e] of log.entries()) {
           if (e.what !== "wait") continue;
           if (e.target === undefined) {
