@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { type Pacing, pacing } from "../../grader/harness/pacing.ts";
 import {
-  expectAllSettle,
   expectSettledAfterMicrotasks,
   type Observed,
   OverlapProbe,
@@ -23,6 +23,8 @@ interface Message {
   readonly fails: boolean;
   /** How many follow-up messages, one after the other, the behavior sends to its own actor. */
   readonly forwards: number;
+  /** For an ask: its sender posts its next message the moment this reply arrives, with no pause. */
+  readonly waits: boolean;
 }
 
 /** The actor's state here: the ids of the messages handled so far, in order. Each reply is the new log. */
@@ -35,6 +37,7 @@ function senders({ failures = false, sends = true, forwards = false } = {}) {
     ask: sends ? fc.boolean() : fc.constant(true),
     fails: failures ? fc.boolean() : fc.constant(false),
     forwards: forwards ? fc.integer({ min: 0, max: 2 }) : fc.constant(0),
+    waits: fc.boolean(),
   });
   return fc
     .array(fc.array(message, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 3 })
@@ -45,11 +48,11 @@ function senders({ failures = false, sends = true, forwards = false } = {}) {
 }
 
 /**
- * An actor whose behavior awaits `steps` scheduled turns, sends its follow-ups, then appends the message's
+ * An actor whose behavior pauses `steps` times, sends its follow-ups, then appends the message's
  * id to the log and replies with the new log (or throws, for a failing message). Everything the test knows
  * about it is seen from outside: what was posted, what the behavior was doing, and the replies.
  */
-function logActor(s: fc.Scheduler) {
+function logActor(p: Pacing) {
   const probe = new OverlapProbe();
   /** Every message posted with send or ask, in the order of the calls: the order the actor must follow. */
   const posted: Message[] = [];
@@ -61,9 +64,16 @@ function logActor(s: fc.Scheduler) {
   const actor: Actor<Message, Log> = spawn<Log, Message, Log>([], async (log, m) => {
     probe.enter();
     try {
-      for (let i = 0; i < m.steps; i++) await s.schedule(Promise.resolve(), `message ${m.id} step ${i + 1}`);
+      for (let i = 0; i < m.steps; i++) await p.pause(`message ${m.id} step ${i + 1}`);
       if (m.forwards > 0)
-        post({ id: nextId++, steps: m.steps, ask: false, fails: false, forwards: m.forwards - 1 });
+        post({
+          id: nextId++,
+          steps: m.steps,
+          ask: false,
+          fails: false,
+          forwards: m.forwards - 1,
+          waits: false,
+        });
       if (m.fails) throw new PlannedFailure(m.id);
       const next = [...log, m.id];
       return [next, next] as const;
@@ -73,24 +83,37 @@ function logActor(s: fc.Scheduler) {
     }
   });
 
-  function post(m: Message): void {
+  function post(m: Message): Observed<Log> | undefined {
     // Recorded before the call: a behavior that runs at once and posts a follow-up must not come first.
     posted.push(m);
-    if (m.ask) asks.set(m.id, observe(actor.ask(m)));
-    else actor.send(m);
+    if (!m.ask) return void actor.send(m);
+    const ask = observe(actor.ask(m));
+    asks.set(m.id, ask);
+    return ask;
   }
 
   return { actor, probe, posted, finished, asks, post };
 }
 
-/** Each sender starts when the scheduler says, then posts its messages one by one, others running between. */
-function startSenders(s: fc.Scheduler, lists: readonly (readonly Message[])[], post: (m: Message) => void) {
+/**
+ * Each sender posts its messages one by one when the pacing says, others running between. After an ask
+ * that `waits`, the sender posts its next message the moment the reply arrives: right when the actor may
+ * be deciding that its mailbox is empty.
+ */
+function startSenders(
+  p: Pacing,
+  lists: readonly (readonly Message[])[],
+  post: (m: Message) => Observed<Log> | undefined,
+) {
   return lists.map((list, sender) =>
     observe(
       (async () => {
+        let reply: Observed<Log> | undefined;
         for (const m of list) {
-          await s.schedule(Promise.resolve(), `sender ${sender} posts message ${m.id}`);
-          post(m);
+          if (reply) await reply.promise.catch(() => {});
+          else await p.pause(`sender ${sender} posts message ${m.id}`);
+          const posted = post(m);
+          reply = m.ask && m.waits ? posted : undefined;
         }
       })(),
     ),
@@ -98,9 +121,9 @@ function startSenders(s: fc.Scheduler, lists: readonly (readonly Message[])[], p
 }
 
 /** Run until nothing can move, and fail if a sender or an ask is stuck. */
-async function settle(s: fc.Scheduler, world: ReturnType<typeof logActor>, running: Observed<void>[]) {
-  await expectAllSettle(s, running, "senders");
-  await expectAllSettle(s, [...world.asks.values()], "asks");
+async function settle(p: Pacing, world: ReturnType<typeof logActor>, running: Observed<void>[]) {
+  await p.settle(running, "senders");
+  await p.settle([...world.asks.values()], "asks (a message left in the mailbox with nobody to handle it?)");
 }
 
 /** The model: handle the posted messages one by one, in posting order, with a plain loop. Reply per id. */
@@ -116,10 +139,18 @@ function sequentialReplies(posted: readonly Message[]): Map<number, Log> {
 }
 
 /** Ask one last message once all else is done: its reply is the whole log, so it shows what sends did too. */
-async function lastLog(s: fc.Scheduler, actor: Actor<Message, Log>): Promise<Log | undefined> {
-  const last = observe(actor.ask({ id: -1, steps: 0, ask: true, fails: false, forwards: 0 }));
-  await expectAllSettle(s, [last], "asks");
+async function lastLog(p: Pacing, actor: Actor<Message, Log>): Promise<Log | undefined> {
+  const last = observe(actor.ask({ id: -1, steps: 0, ask: true, fails: false, forwards: 0, waits: false }));
+  await p.settle([last], "asks");
   return last.value();
+}
+
+/** The Error of a refused message says why: the actor is stopped. */
+function expectStoppedError(error: unknown, what: string): void {
+  expect(error, `${what} should fail with an Error`).toBeInstanceOf(Error);
+  expect((error as Error).message, `${what}: the error message should say the actor is stopped`).toMatch(
+    /stopped/i,
+  );
 }
 
 const handledIds = (posted: readonly Message[]) => [...posted.filter((m) => !m.fails).map((m) => m.id), -1];
@@ -127,13 +158,13 @@ const handledIds = (posted: readonly Message[]) => [...posted.filter((m) => !m.f
 describe("spawn", () => {
   it("replies as if the messages were handled one at a time, in the order they were sent", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.scheduler(), senders(), async (s, lists) => {
-        const world = logActor(s);
-        await settle(s, world, startSenders(s, lists, world.post));
+      fc.asyncProperty(pacing(), senders(), async (p, lists) => {
+        const world = logActor(p);
+        await settle(p, world, startSenders(p, lists, world.post));
         const expected = sequentialReplies(world.posted);
         for (const [id, ask] of world.asks)
           expect(ask.value(), `reply to message ${id}`).toEqual(expected.get(id));
-        expect(await lastLog(s, world.actor), "the log once every message was handled").toEqual(
+        expect(await lastLog(p, world.actor), "the log once every message was handled").toEqual(
           handledIds(world.posted),
         );
       }),
@@ -142,9 +173,9 @@ describe("spawn", () => {
 
   it("never runs the behavior for two messages at once, even while it awaits", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.scheduler(), senders({ failures: true }), async (s, lists) => {
-        const world = logActor(s);
-        await settle(s, world, startSenders(s, lists, world.post));
+      fc.asyncProperty(pacing(), senders({ failures: true }), async (p, lists) => {
+        const world = logActor(p);
+        await settle(p, world, startSenders(p, lists, world.post));
         expect(world.probe.max, "messages handled at the same time").toBe(1);
       }),
     );
@@ -152,9 +183,9 @@ describe("spawn", () => {
 
   it("resolves each ask with the reply to its own message", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.scheduler(), senders({ sends: false }), async (s, lists) => {
-        const world = logActor(s);
-        await settle(s, world, startSenders(s, lists, world.post));
+      fc.asyncProperty(pacing(), senders({ sends: false }), async (p, lists) => {
+        const world = logActor(p);
+        await settle(p, world, startSenders(p, lists, world.post));
         for (const [id, ask] of world.asks) expect(ask.value()?.at(-1), `reply to message ${id}`).toBe(id);
       }),
     );
@@ -162,16 +193,16 @@ describe("spawn", () => {
 
   it("rejects the ask of a message whose behavior throws with that error, keeps the state and goes on", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.scheduler(), senders({ failures: true }), async (s, lists) => {
-        const world = logActor(s);
-        await settle(s, world, startSenders(s, lists, world.post));
+      fc.asyncProperty(pacing(), senders({ failures: true }), async (p, lists) => {
+        const world = logActor(p);
+        await settle(p, world, startSenders(p, lists, world.post));
         const expected = sequentialReplies(world.posted);
         for (const m of world.posted.filter((m) => m.ask)) {
           const ask = world.asks.get(m.id)!;
           if (m.fails) expect(ask.reason(), `error of message ${m.id}`).toEqual(new PlannedFailure(m.id));
           else expect(ask.value(), `reply to message ${m.id}`).toEqual(expected.get(m.id));
         }
-        expect(await lastLog(s, world.actor), "the log once every message was handled").toEqual(
+        expect(await lastLog(p, world.actor), "the log once every message was handled").toEqual(
           handledIds(world.posted),
         );
       }),
@@ -180,13 +211,13 @@ describe("spawn", () => {
 
   it("drops a sent message whose behavior throws, and leaves no unhandled rejection behind", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.scheduler(), senders({ failures: true }), async (s, lists) => {
+      fc.asyncProperty(pacing(), senders({ failures: true }), async (p, lists) => {
         const watch = watchUnhandledRejections();
         let unhandled: unknown[] = [];
         try {
-          const world = logActor(s);
-          await settle(s, world, startSenders(s, lists, world.post));
-          expect(await lastLog(s, world.actor), "the log once every message was handled").toEqual(
+          const world = logActor(p);
+          await settle(p, world, startSenders(p, lists, world.post));
+          expect(await lastLog(p, world.actor), "the log once every message was handled").toEqual(
             handledIds(world.posted),
           );
         } finally {
@@ -199,15 +230,15 @@ describe("spawn", () => {
 
   it("handles the messages its behavior sends to its own actor, after the ones already in the mailbox", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.scheduler(), senders({ forwards: true }), async (s, lists) => {
-        const world = logActor(s);
-        await settle(s, world, startSenders(s, lists, world.post));
+      fc.asyncProperty(pacing(), senders({ forwards: true }), async (p, lists) => {
+        const world = logActor(p);
+        await settle(p, world, startSenders(p, lists, world.post));
         // Every message, follow-ups included, is handled once and in the order it was posted.
         expect(world.finished).toEqual(world.posted.map((m) => m.id));
         const expected = sequentialReplies(world.posted);
         for (const [id, ask] of world.asks)
           expect(ask.value(), `reply to message ${id}`).toEqual(expected.get(id));
-        expect(await lastLog(s, world.actor), "the log once every message was handled").toEqual(
+        expect(await lastLog(p, world.actor), "the log once every message was handled").toEqual(
           handledIds(world.posted),
         );
       }),
@@ -244,8 +275,8 @@ describe("spawn", () => {
 describe("stop", () => {
   it("resolves only after every message sent before it was handled, and refuses the later ones", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.scheduler(), senders({ failures: true }), async (s, lists) => {
-        const world = logActor(s);
+      fc.asyncProperty(pacing(), senders({ failures: true }), async (p, lists) => {
+        const world = logActor(p);
         let stopped = false;
         const refusedAsks: Observed<Log>[] = [];
         const sendErrors: unknown[] = [];
@@ -253,8 +284,11 @@ describe("stop", () => {
         const post = (m: Message) => {
           if (!stopped) return world.post(m);
           refusedIds.push(m.id);
-          if (m.ask) refusedAsks.push(observe(world.actor.ask(m)));
-          else {
+          if (m.ask) {
+            const refused = observe(world.actor.ask(m));
+            refusedAsks.push(refused);
+            return refused;
+          } else {
             let error: unknown = "send did not throw";
             try {
               world.actor.send(m);
@@ -263,13 +297,14 @@ describe("stop", () => {
             }
             sendErrors.push(error);
           }
+          return undefined;
         };
-        // Two stoppers call stop() when the scheduler says; each notes how many messages were handled
-        // by the time its promise resolved.
+        // Two stoppers call stop() when the pacing says; each notes how many messages were handled by the
+        // time its promise resolved.
         const finishedWhenResolved: number[] = [];
         const stoppers = [1, 2].map((n) =>
           observe(
-            s.schedule(Promise.resolve(), `stop() call ${n}`).then(() => {
+            p.pause(`stop() call ${n}`).then(() => {
               stopped = true;
               return world.actor.stop().then(() => {
                 finishedWhenResolved.push(world.finished.length);
@@ -277,17 +312,17 @@ describe("stop", () => {
             }),
           ),
         );
-        const running = startSenders(s, lists, post);
-        await settle(s, world, running);
-        await expectAllSettle(s, [...stoppers, ...refusedAsks], "stop() calls and refused asks");
+        const running = startSenders(p, lists, post);
+        await settle(p, world, running);
+        await p.settle([...stoppers, ...refusedAsks], "stop() calls and refused asks");
 
         expect(finishedWhenResolved, "messages handled when each stop() resolved").toEqual([
           world.posted.length,
           world.posted.length,
         ]);
         expect(world.finished).toEqual(world.posted.map((m) => m.id));
-        for (const ask of refusedAsks) expect(ask.reason()).toBeInstanceOf(Error);
-        for (const error of sendErrors) expect(error).toBeInstanceOf(Error);
+        for (const ask of refusedAsks) expectStoppedError(ask.reason(), "ask on a stopped actor");
+        for (const error of sendErrors) expectStoppedError(error, "send on a stopped actor");
         // ask on a stopped actor rejects: it does not throw at the caller.
         for (const sender of running)
           expect(sender.state(), "ask threw instead of rejecting").toBe("fulfilled");
@@ -305,7 +340,13 @@ describe("stop", () => {
         const stopping = observe(
           actor.stop().then(() => asks.filter((a) => a.state() === "fulfilled").length),
         );
-        expect(() => actor.send(1)).toThrow(Error);
+        let sendError: unknown = "send did not throw";
+        try {
+          actor.send(1);
+        } catch (error) {
+          sendError = error;
+        }
+        expectStoppedError(sendError, "send on a stopped actor");
         let late: Observed<number> | undefined;
         expect(() => {
           late = observe(actor.ask(1));
@@ -318,8 +359,8 @@ describe("stop", () => {
           expect(asks[i]!.value()).toBe(sum);
         });
         expect(stopping.value(), "asks answered when stop() resolved").toBe(values.length);
-        expect(late!.reason()).toBeInstanceOf(Error);
-        expect(again.state()).toBe("fulfilled");
+        expectStoppedError(late!.reason(), "ask on a stopped actor");
+        expect(again.state(), "a second stop() resolves too").toBe("fulfilled");
       }),
     );
   });

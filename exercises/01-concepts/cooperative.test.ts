@@ -178,18 +178,56 @@ describe("runCooperatively", () => {
     );
   });
 
-  it("rejects a stepsPerSlice that is not a positive integer with a RangeError", async () => {
-    const bad = fc.oneof(fc.integer({ max: 0 }), fc.double({ noInteger: true }), fc.constant(Number.NaN));
+  it("rejects a stepsPerSlice that is not a positive integer with a RangeError naming it, and never throws", async () => {
+    // The values a hand-written check forgets: Infinity passes `Math.trunc(n) === n`, NaN fails every
+    // comparison, 0 and fractions sit right at the edges. Each of them is tried in every run.
+    const edges = [
+      0,
+      -1,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      Number.NaN,
+      0.5,
+      1.5,
+      -0.5,
+      1e-9,
+    ];
+    const bad = fc.oneof(fc.constantFrom(...edges), fc.integer({ max: 0 }), fc.double({ noInteger: true }));
     await fc.assert(
       fc.asyncProperty(bad, async (stepsPerSlice) => {
         function* work() {
           yield;
           return 1;
         }
-        await expect(
-          Promise.resolve().then(() => runCooperatively(work(), { stepsPerSlice })),
-        ).rejects.toThrow(RangeError);
+        const result = callWithoutThrowing(() => runCooperatively(work(), { stepsPerSlice }), stepsPerSlice);
+        const error = await result.then(
+          () => undefined,
+          (reason: unknown) => reason,
+        );
+        expect(error, `stepsPerSlice ${stepsPerSlice} should be rejected with a RangeError`).toBeInstanceOf(
+          RangeError,
+        );
+        expect(
+          (error as Error).message,
+          `the RangeError's message should name the bad value, ${stepsPerSlice}`,
+        ).toContain(String(stepsPerSlice));
       }),
+      { examples: edges.map((edge) => [edge]) },
     );
   });
 });
+
+/**
+ * Call `start` and return its promise; fail if it throws instead. A function that promises to reject must
+ * not throw at its caller: `runCooperatively(w, o).catch(handle)` would never reach `handle`.
+ */
+function callWithoutThrowing<T>(start: () => Promise<T>, stepsPerSlice: number): Promise<T> {
+  try {
+    return start();
+  } catch (error) {
+    throw new Error(
+      `runCooperatively threw at its caller for stepsPerSlice ${stepsPerSlice} (${String(error)}); it must ` +
+        "return a promise and reject that instead (an async function does so by itself)",
+    );
+  }
+}

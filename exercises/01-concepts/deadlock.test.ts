@@ -134,6 +134,107 @@ function tasksOfCycle(graph: WaitForGraph, cycle: TaskId[] | null): TaskId[] {
 const sorted = (items: Iterable<TaskId>) => [...items].sort();
 const entriesOf = <V>(map: ReadonlyMap<TaskId, V>) => [...map].map(([k, v]) => [k, structuredClone(v)]);
 
+/**
+ * Names a task or a lock may have: any text, and especially the ones that break a plain object used as a
+ * map ("__proto__", "constructor") or a string key built with a separator ("a,b", "a → b").
+ */
+const awkwardNames = ["__proto__", "constructor", "", "toString", "hasOwnProperty", "a,b", "a → b", " "];
+const anyName = fc.oneof(fc.constantFrom(...awkwardNames), fc.string({ maxLength: 6 }));
+/** `count` distinct names; the grading run always meets every awkward one (see the examples below). */
+const namesFor = (count: number) => fc.uniqueArray(anyName, { minLength: count, maxLength: count });
+
+/** The same graph with every task renamed: task i of `from` becomes names[i]. */
+function renamed(
+  graph: WaitForGraph,
+  from: readonly TaskId[],
+  names: readonly string[],
+): Map<TaskId, TaskId[]> {
+  const rename = (t: TaskId) => names[from.indexOf(t)]!;
+  return new Map([...graph].map(([t, targets]) => [rename(t), targets.map(rename)]));
+}
+
+/** Thrown by a counted graph once the search has read it more often than a linear search would. */
+class TooMuchWork extends Error {}
+
+/**
+ * `graph` behind Proxies that count every read: each call of a Map method, each step of an iteration, each
+ * element (and length) of a target list. Past `limit` reads it throws TooMuchWork, so an exponential
+ * search stops at once instead of running for minutes.
+ */
+function countingGraph(graph: ReadonlyMap<TaskId, readonly TaskId[]>, limit: number) {
+  let reads = 0;
+  const read = () => {
+    if (++reads > limit) throw new TooMuchWork(`more than ${limit} reads`);
+  };
+  const lists = new Map<TaskId, readonly TaskId[]>();
+  for (const [task, targets] of graph) {
+    lists.set(
+      task,
+      new Proxy(targets, {
+        get(target, key, receiver) {
+          if (typeof key === "string") read();
+          return Reflect.get(target, key, receiver);
+        },
+      }),
+    );
+  }
+  function* counted<T>(items: Iterable<T>): Generator<T> {
+    for (const item of items) {
+      read();
+      yield item;
+    }
+  }
+  const view: ReadonlyMap<TaskId, readonly TaskId[]> = new Proxy(lists, {
+    get(target, key) {
+      read();
+      if (key === "size") return target.size;
+      if (key === "get") return (task: TaskId) => target.get(task);
+      if (key === "has") return (task: TaskId) => target.has(task);
+      if (key === "keys") return () => counted(target.keys());
+      if (key === "values") return () => counted(target.values());
+      if (key === "entries" || key === Symbol.iterator) return () => counted(target.entries());
+      if (key === "forEach")
+        return (f: (v: readonly TaskId[], k: TaskId, m: unknown) => void) => {
+          for (const [k, v] of counted(target.entries())) f(v, k, view);
+        };
+      return Reflect.get(target, key, target);
+    },
+  });
+  return { graph: view, reads: () => reads };
+}
+
+/**
+ * A ladder of `rungs` diamonds, hub0 → {left1, right1} → hub1 → … → hub<rungs>: 2^rungs paths lead from
+ * the top to the bottom, but only 3·rungs + 1 tasks and 4·rungs edges. A search that walks again into tasks
+ * it has already finished takes exponential time here. Optionally a ring that the ladder does not reach,
+ * put last in the map so the search must first get through the ladder.
+ */
+const ladder = fc
+  .record({
+    rungs: fc.integer({ min: 20, max: 24 }),
+    ring: fc.integer({ min: 0, max: 3 }),
+    keys: fc.func(fc.nat()),
+  })
+  .chain(({ rungs, ring, keys }) => {
+    const hubs = Array.from({ length: rungs + 1 }, (_, i) => `hub${i}`);
+    const ringTasks = ringOf(ring);
+    const edges: Edge[] = [...ringEdges(ringTasks)];
+    const ladderTasks = [...hubs];
+    for (let i = 1; i <= rungs; i++) {
+      const [left, right] = [`left${i}`, `right${i}`];
+      ladderTasks.push(left, right);
+      edges.push([hubs[i - 1]!, left], [hubs[i - 1]!, right], [left, hubs[i]!], [right, hubs[i]!]);
+    }
+    // The ladder's keys in a generated order (a search may start anywhere in it), then the ring's.
+    const order = [...ladderTasks].sort((x, y) => keys(x) - keys(y) || x.localeCompare(y));
+    const all = [...order, ...ringTasks];
+    return namesFor(all.length).map((names) => ({
+      graph: renamed(graphOf(all, edges, all), all, names),
+      ring: ringTasks.map((t) => names[all.indexOf(t)]!),
+      edges: edges.length,
+    }));
+  });
+
 describe("findDeadlock", () => {
   it("returns null exactly when the wait-for graph has no cycle", () => {
     fc.assert(
@@ -248,6 +349,71 @@ describe("findDeadlock", () => {
     );
   });
 
+  it("takes time proportional to tasks plus edges, even where many paths lead to the same task", () => {
+    fc.assert(
+      fc.property(ladder, ({ graph, ring, edges }) => {
+        const limit = 20 * (graph.size + edges) + 100;
+        const counted = countingGraph(graph, limit);
+        let cycle: TaskId[] | null = null;
+        try {
+          cycle = findDeadlock(counted.graph);
+        } catch (error) {
+          if (!(error instanceof TooMuchWork)) throw error;
+          expect.fail(
+            `findDeadlock read the graph more than ${limit} times for ${graph.size} tasks and ${edges} edges, ` +
+              "where a search that handles each task and edge once needs a few hundred reads. Does it search " +
+              "again from tasks it has already finished (the black ones)?",
+          );
+        }
+        if (ring.length === 0) expect(cycle, "the ladder has no cycle").toBeNull();
+        else expect(sorted(tasksOfCycle(graph, cycle))).toEqual(sorted(ring));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it("works with any task names, even ones like __proto__, constructor or an empty string", () => {
+    const from = [...tasks, "x", "y"];
+    const graphWithNames = fc
+      .tuple(anyGraph, namesFor(from.length))
+      .map(([graph, names]) => renamed(graph, from, names));
+    const awkward = renamed(
+      graphOf(
+        from,
+        [
+          ["a", "b"],
+          ["b", "c"],
+          ["c", "a"],
+          ["d", "e"],
+          ["e", "f"],
+          ["f", "x"],
+        ],
+        from,
+      ),
+      from,
+      awkwardNames,
+    );
+    fc.assert(
+      fc.property(graphWithNames, (graph) => {
+        const cycle = findDeadlock(graph);
+        if (hasCycle(graph)) tasksOfCycle(graph, cycle);
+        else expect(cycle, "the graph has no cycle, so there is no deadlock to report").toBeNull();
+      }),
+      {
+        examples: [
+          [awkward],
+          [new Map([["", [""]]])],
+          [
+            new Map([
+              ["__proto__", ["constructor"]],
+              ["constructor", ["__proto__"]],
+            ]),
+          ],
+        ],
+      },
+    );
+  });
+
   it("does not change the graph it is given", () => {
     fc.assert(
       fc.property(anyGraph, (graph) => {
@@ -283,18 +449,18 @@ const lockTable = fc
   });
 
 /** The test's own oracle, straight from the rule: t → u for every lock t wants and u holds. Sorted. */
-function expectedEdges({ holds, wants }: LockTable): Record<TaskId, TaskId[]> {
-  const graph: Record<TaskId, TaskId[]> = {};
-  for (const t of [...holds.keys(), ...wants.keys()]) graph[t] = [];
+function expectedEdges({ holds, wants }: LockTable): Map<TaskId, TaskId[]> {
+  const graph = new Map<TaskId, TaskId[]>();
+  for (const t of [...holds.keys(), ...wants.keys()]) graph.set(t, []);
   for (const [t, lock] of wants) {
-    for (const [u, held] of holds) if (held.includes(lock)) graph[t]!.push(u);
+    for (const [u, held] of holds) if (held.includes(lock)) graph.get(t)!.push(u);
   }
-  for (const targets of Object.values(graph)) targets.sort();
+  for (const targets of graph.values()) targets.sort();
   return graph;
 }
 
-const sortedEdges = (graph: ReadonlyMap<TaskId, readonly TaskId[]>): Record<TaskId, TaskId[]> =>
-  Object.fromEntries([...graph].map(([t, targets]) => [t, sorted(targets)]));
+const sortedEdges = (graph: ReadonlyMap<TaskId, readonly TaskId[]>): Map<TaskId, TaskId[]> =>
+  new Map([...graph].map(([t, targets]) => [t, sorted(targets)]));
 
 describe("waitForGraph", () => {
   it("makes each blocked task wait for the task that holds the lock it wants", () => {
@@ -333,6 +499,38 @@ describe("waitForGraph", () => {
         table.wants.set(t, lock);
         expect(waitForGraph(table.holds, table.wants).get(t)).toEqual([t]);
       }),
+    );
+  });
+
+  it("works with any task and lock names, even ones like __proto__, constructor or an empty string", () => {
+    const lockNames = [...locks, "free"];
+    const renamedTable = fc
+      .tuple(lockTable, namesFor(tasks.length), namesFor(lockNames.length))
+      .map(([table, taskNames, lockNamesNew]): LockTable => {
+        const task = (t: TaskId) => taskNames[tasks.indexOf(t)]!;
+        const lock = (l: string) => lockNamesNew[lockNames.indexOf(l)]!;
+        return {
+          holds: new Map([...table.holds].map(([t, mine]) => [task(t), mine.map(lock)])),
+          wants: new Map([...table.wants].map(([t, l]) => [task(t), lock(l)])),
+        };
+      });
+    const awkward: LockTable = {
+      holds: new Map([
+        ["__proto__", ["constructor"]],
+        ["constructor", ["__proto__"]],
+        ["", ["toString"]],
+      ]),
+      wants: new Map([
+        ["__proto__", "__proto__"],
+        ["constructor", "toString"],
+        ["", "hasOwnProperty"],
+      ]),
+    };
+    fc.assert(
+      fc.property(renamedTable, (table) => {
+        expect(sortedEdges(waitForGraph(table.holds, table.wants))).toEqual(expectedEdges(table));
+      }),
+      { examples: [[awkward]] },
     );
   });
 
@@ -380,7 +578,7 @@ describe("findDeadlock with waitForGraph", () => {
     fc.assert(
       fc.property(circleTable, ({ table, circle }) => {
         const cycle = findDeadlock(waitForGraph(table.holds, table.wants));
-        const truth = new Map(Object.entries(expectedEdges(table)));
+        const truth = expectedEdges(table);
         expect(sorted(tasksOfCycle(truth, cycle))).toEqual(sorted(circle));
       }),
     );

@@ -20,6 +20,31 @@ function choose(n: number, k: number): number {
 
 const only = (run: readonly Step[], prefix: string) => run.filter((step) => step.startsWith(prefix));
 
+/**
+ * Step text is any text: especially the characters an implementation might join steps with or split
+ * them at, and the empty string.
+ */
+const awkwardSteps = ["", ",", " ", "|", "\n", "a1,b1", "load x; store x", "→"];
+const anyStep = fc.oneof(fc.constantFrom(...awkwardSteps), fc.string({ maxLength: 5 }));
+const anyThread = fc.array(anyStep, { maxLength: 4 });
+
+/**
+ * The test's own oracle, a different algorithm from the recursion: every choice of which positions of
+ * the run hold a's steps (as bits of a number) gives one run. Each run as JSON, sorted, so two lists of
+ * runs compare as multisets whatever the text.
+ */
+function runsByPositions(a: readonly Step[], b: readonly Step[]): string[] {
+  const length = a.length + b.length;
+  const runs: string[] = [];
+  for (let mask = 0; mask < 2 ** length; mask++) {
+    const positions = [...Array(length).keys()].filter((i) => (mask >> i) & 1);
+    if (positions.length !== a.length) continue;
+    let [i, j] = [0, 0];
+    runs.push(JSON.stringify(Array.from({ length }, (_, k) => (positions.includes(k) ? a[i++] : b[j++]))));
+  }
+  return runs.sort();
+}
+
 describe("interleavings", () => {
   it("keeps each thread's steps in program order", () => {
     fc.assert(
@@ -50,6 +75,29 @@ describe("interleavings", () => {
       fc.property(lookalikeThread, lookalikeThread, (a, b) => {
         expect(interleavings(a, b)).toHaveLength(choose(a.length + b.length, a.length));
       }),
+    );
+  });
+
+  it("gives exactly the runs of a direct enumeration, whatever text the steps hold", () => {
+    fc.assert(
+      fc.property(anyThread, anyThread, (a, b) => {
+        const runs = interleavings(a, b);
+        for (const run of runs)
+          expect(run, "every run is a list of steps, each exactly as it was given").toHaveLength(
+            a.length + b.length,
+          );
+        expect(runs.map((run) => JSON.stringify(run)).sort()).toEqual(runsByPositions(a, b));
+      }),
+      {
+        examples: [
+          [["a1,b1"], ["b2"]],
+          [[""], [","]],
+          [
+            [" ", "\n"],
+            ["|", ""],
+          ],
+        ],
+      },
     );
   });
 
@@ -120,12 +168,28 @@ describe("countInterleavings", () => {
     );
   });
 
-  it("rejects a length that is not a non-negative integer with a RangeError", () => {
-    const bad = fc.oneof(fc.integer({ max: -1 }), fc.double({ noInteger: true }), fc.constant(Number.NaN));
+  it("rejects a length that is not a non-negative integer with a RangeError naming it", () => {
+    // The values a hand-written check forgets, tried in every run: Infinity passes `Math.trunc(n) === n`,
+    // NaN fails every comparison, -1 and fractions sit right at the edges.
+    const edges = [-1, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, 0.5, -0.5, 2.5, 1e-9];
+    const bad = fc.oneof(fc.constantFrom(...edges), fc.integer({ max: -1 }), fc.double({ noInteger: true }));
     fc.assert(
       fc.property(fc.array(length, { maxLength: 3 }), bad, (good, wrong) => {
-        expect(() => countInterleavings([...good, wrong])).toThrow(RangeError);
+        let error: unknown = "nothing was thrown";
+        try {
+          countInterleavings([...good, wrong]);
+        } catch (thrown) {
+          error = thrown;
+        }
+        expect(error, `a thread of length ${wrong} should be refused with a RangeError`).toBeInstanceOf(
+          RangeError,
+        );
+        expect(
+          (error as Error).message,
+          `the RangeError's message should name the bad length, ${wrong}`,
+        ).toContain(String(wrong));
       }),
+      { examples: edges.map((edge) => [[2], edge]) },
     );
   });
 });

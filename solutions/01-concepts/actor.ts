@@ -19,13 +19,13 @@ export type Behavior<S, M, R> = (state: S, message: M) => Promise<readonly [S, R
 /** The outside of an actor: its state stays inside, only messages and replies go through. */
 export interface Actor<M, R> {
   /**
-   * Put a message in the mailbox and return at once (fire and forget). Throws an Error once the actor is
-   * stopped.
+   * Put a message in the mailbox and return at once (fire and forget). Once the actor is stopped, throws an
+   * Error whose message says that the actor is stopped.
    */
   send(message: M): void;
   /**
    * Put a message in the mailbox; resolves with the reply to this very message, or rejects with the error
-   * its behavior threw. Rejects once the actor is stopped.
+   * its behavior threw. Once the actor is stopped, rejects (never throws) with an Error like send's.
    */
   ask(message: M): Promise<R>;
   /**

@@ -22,7 +22,8 @@ export interface CooperativeOptions {
  * returns. After every `stepsPerSlice` steps, let the event loop run its other callbacks (timers,
  * I/O, setImmediate) before going on. If the work throws, reject with that error.
  *
- * @throws RangeError (as a rejection) unless stepsPerSlice is a positive integer.
+ * @throws RangeError, as a rejection and never at the caller, unless stepsPerSlice is a positive integer;
+ *   its message names the bad value.
  * @example
  *   function* sum(n: number) { let total = 0; for (let i = 1; i <= n; i++) { total += i; yield; } return total; }
  *   await runCooperatively(sum(1_000_000), { stepsPerSlice: 1000 }); // → 500000500000, spinner still spinning

@@ -17,6 +17,7 @@ export type Step = string;
  * Every merge of `a` and `b` that keeps the order of `a` and the order of `b`, each exactly once, in any order.
  *
  * Steps are told apart by their position, not their text: `interleavings(["x"], ["x"])` has two results.
+ * A step may hold any text, "" and "a, b" included, and comes back exactly as it was given.
  *
  * @example interleavings(["a1", "a2"], ["b1"])
  *   // → [["a1", "a2", "b1"], ["a1", "b1", "a2"], ["b1", "a1", "a2"]]
@@ -37,7 +38,7 @@ export function interleavings(a: readonly Step[], b: readonly Step[]): Step[][] 
  * How many interleavings threads of these lengths have, exactly:
  * (n1 + n2 + … + nk)! / (n1! · n2! · … · nk!).
  *
- * @throws RangeError unless every length is a non-negative integer.
+ * @throws RangeError unless every length is a non-negative integer; its message names the bad length.
  * @example countInterleavings([2, 1]) // → 3n
  */
 export function countInterleavings(lengths: readonly number[]): bigint {
