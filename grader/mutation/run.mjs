@@ -82,6 +82,9 @@ function scores(report) {
       detected,
       valid,
       ignored: count("Ignored"),
+      // Stryker leaves these out of the score: the mutant crashed the test process (an endless loop that
+      // the watchdog ended, a heap blown by a path that never shrinks) or did not compile.
+      crashed: count("RuntimeError", "CompileError"),
       score: valid === 0 ? 100 : (100 * detected) / valid,
       survivors,
     });
@@ -117,7 +120,7 @@ function main() {
   for (const r of rows) {
     const mark = r.score >= THRESHOLD ? "✓" : "✗";
     console.log(
-      `  ${mark} ${r.file.padEnd(width)}  ${r.score.toFixed(1).padStart(5)} %  ${r.detected}/${r.valid} detected${r.ignored ? `, ${r.ignored} marked equivalent` : ""}`,
+      `  ${mark} ${r.file.padEnd(width)}  ${r.score.toFixed(1).padStart(5)} %  ${r.detected}/${r.valid} detected${r.ignored ? `, ${r.ignored} marked equivalent` : ""}${r.crashed ? `, ${r.crashed} crashed the test run (not scored)` : ""}`,
     );
   }
   const survivors = rows.flatMap((r) => r.survivors);
