@@ -1,9 +1,14 @@
 /**
  * `npm run bench`: the speed targets, measured rather than asserted in unit tests (timing tests flake).
- * Grades the reference solutions a few times and reports the median against each target, and how long
- * each exercise's tests take. Exits 1 when a target is missed.
+ * Two benchmarks, each with its targets; `--only grade` or `--only pipeline` runs one of them:
+ * - grade: grades the reference solutions a few times and reports the median against each target, and how
+ *   long each exercise's tests take;
+ * - pipeline: the coroutine pipeline of 02-coroutines against plain calls, generators, streams and Python
+ *   (see ../bench/pipeline.ts).
+ * Exits 1 when a target is missed.
  */
 import { parseArgs } from "node:util";
+import { pipelineBench } from "../bench/pipeline.ts";
 import { grade } from "../grade.ts";
 import { loadCourse } from "../manifest.ts";
 import { solutionsDir } from "../paths.ts";
@@ -15,9 +20,39 @@ const TARGET_GRADE_ALL_MS = 20_000;
 const median = (values: readonly number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+const BENCHES = ["grade", "pipeline"] as const;
+
 export async function benchCommand(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({ args: [...argv], options: { runs: { type: "string", default: "3" } } });
-  const runs = Math.max(1, Number(values.runs) || 3);
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      runs: { type: "string", default: "3" },
+      rounds: { type: "string", default: "5" },
+      only: { type: "string", multiple: true },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      "npm run bench [-- --only grade|pipeline] [--runs N] [--rounds N]\n  --only     run one benchmark (repeatable; default: all)\n  --runs     grading runs of the grade bench (default 3)\n  --rounds   rounds of the pipeline bench (default 5)",
+    );
+    return 0;
+  }
+  const only = values.only ?? [...BENCHES];
+  const unknown = only.filter((name) => !(BENCHES as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    console.error(`unknown benchmark ${unknown.join(", ")}; choose from ${BENCHES.join(", ")}`);
+    return 2;
+  }
+  let status = 0;
+  if (only.includes("grade"))
+    status = Math.max(status, await gradeBench(Math.max(1, Number(values.runs) || 3)));
+  if (only.includes("pipeline"))
+    status = Math.max(status, await pipelineBench({ rounds: Math.max(1, Number(values.rounds) || 5) }));
+  return status;
+}
+
+async function gradeBench(runs: number): Promise<number> {
   const course = loadCourse();
   const target = { root: solutionsDir };
   const totals: number[] = [];

@@ -1,0 +1,43 @@
+/**
+ * Exercise 02-coroutines/map-concurrent — an async generator that maps with bounded concurrency, in order.
+ *
+ * `for await (const x of source) yield await f(x)` is correct and slow: one call of `f` at a time. Starting
+ * every call at once (`Promise.all`) is fast and reckless: a million values mean a million requests in
+ * flight. The useful middle keeps up to `limit` calls running, like a pool of `limit` workers, while the
+ * consumer still sees the results in the order of the source, as asyncio's bounded gather or a p-map with
+ * a concurrency limit would give them.
+ *
+ * Read first: chapters/02-coroutines/README.md#async-generators-with-bounded-concurrency
+ * Check yourself: npm test -- map-concurrent        Stuck? npm run hint -- map-concurrent
+ */
+
+/**
+ * Yield `f(value)` for every value of `source`, in the order of `source`, with up to `limit` calls of `f`
+ * running at once.
+ *
+ * - Values are taken from `source` only as the consumer asks for results: at most `limit` values are taken
+ *   ahead of the results the consumer has received, so at most `limit` calls run, and at most `limit`
+ *   results wait for their turn. When the consumer asks for a result, the window is filled first: `limit`
+ *   calls run while it waits (fewer only at the end of the source).
+ * - If a call fails (rejects, or `f` throws), the results before it are yielded, then the generator throws
+ *   that error, takes nothing more from `source` and closes it. Calls still running are left to finish;
+ *   their results and errors are ignored (no unhandled rejections).
+ * - If the consumer stops early (`break`, or `return()`), no further call starts and `source` is closed with
+ *   its `return()`. An error from `source` itself reaches the consumer.
+ *
+ * @throws RangeError (at the first `next()`) unless limit is a positive integer.
+ * @example
+ *   for await (const page of mapConcurrent(urls, fetchPage, 4)) save(page); // 4 downloads at a time, in order
+ */
+export function mapConcurrent<T, U>(
+  source: AsyncIterable<T>,
+  f: (value: T) => U | Promise<U>,
+  limit: number,
+): AsyncGenerator<U, void, undefined> {
+  // TODO: make this an `async function*`. Keep the calls you started, in source order, in a window of at
+  //       most `limit`; fill it from the source, await its first entry, yield that result; close the source
+  //       in a finally.
+  throw new Error(
+    "TODO: mapConcurrent is not implemented yet (read chapters/02-coroutines/README.md#async-generators-with-bounded-concurrency)",
+  );
+}
