@@ -4,10 +4,12 @@
  * - grade: grades the reference solutions a few times and reports the median against each target, and how
  *   long each exercise's tests take;
  * - pipeline: the coroutine pipeline of 02-coroutines against plain calls, generators, streams and Python
- *   (see ../bench/pipeline.ts).
+ *   (see ../bench/pipeline.ts);
+ * - batch: a class re-grade against one submission graded on one core (see ../bench/batch.ts).
  * Exits 1 when a target is missed.
  */
 import { parseArgs } from "node:util";
+import { benchBatch } from "../bench/batch.ts";
 import { pipelineBench } from "../bench/pipeline.ts";
 import { grade } from "../grade.ts";
 import { loadCourse } from "../manifest.ts";
@@ -20,7 +22,7 @@ const TARGET_GRADE_ALL_MS = 20_000;
 const median = (values: readonly number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-const BENCHES = ["grade", "pipeline"] as const;
+const BENCHES = ["grade", "pipeline", "batch"] as const;
 
 export async function benchCommand(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
@@ -34,7 +36,7 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   });
   if (values.help) {
     console.log(
-      "npm run bench [-- --only grade|pipeline] [--runs N] [--rounds N]\n  --only     run one benchmark (repeatable; default: all)\n  --runs     grading runs of the grade bench (default 3)\n  --rounds   rounds of the pipeline bench (default 5)",
+      "npm run bench [-- --only grade|pipeline|batch] [--runs N] [--rounds N]\n  --only     run one benchmark (repeatable; default: all)\n  --runs     grading runs of the grade bench (default 3)\n  --rounds   rounds of the pipeline bench (default 5)",
     );
     return 0;
   }
@@ -49,6 +51,11 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
     status = Math.max(status, await gradeBench(Math.max(1, Number(values.runs) || 3)));
   if (only.includes("pipeline"))
     status = Math.max(status, await pipelineBench({ rounds: Math.max(1, Number(values.rounds) || 5) }));
+  if (only.includes("batch")) {
+    const { ok, lines } = await benchBatch(loadCourse());
+    console.log(`\nbatch re-grade\n${lines.join("\n")}`);
+    if (!ok) status = 1;
+  }
   return status;
 }
 
