@@ -34,7 +34,7 @@ function runAll(first: Task): void {
       continue;
     }
     if (call?.kind === "wait") entry.answer = false; // no such task alive
-    ready.push(entry); // the pyos4 pitfall: forget this line and every system call loses its task
+    ready.push(entry); // forget this line and every system call loses its task
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { Readable, Transform, Writable } from "node:stream";
 import { pipeline as streamPipeline } from "node:stream/promises";
-import { coroutine, filter, map, type Sink, send } from "../../../solutions/02-coroutines/pipeline.ts";
+import { coroutine, filter, map, type Sink } from "../../../solutions/02-coroutines/pipeline.ts";
 
 export const N = 1_000_000;
 /** Σ 2x over 0 ≤ x < N with x % 3 !== 0, for N = 10^6. */
@@ -32,14 +32,14 @@ export const VARIANTS = {
     return total;
   },
 
-  /** Push: the reference solution's coroutine pipeline (02-coroutines/pipeline), driven with send. */
+  /** Push: the reference solution's coroutine pipeline (02-coroutines/pipeline), driven with next(value). */
   coroutine(): number {
     let total = 0;
     const sum = coroutine(function* (): Sink<number> {
       for (;;) total += yield;
     });
     const head = filter(keep, map(double, sum()));
-    for (let i = 0; i < N; i++) send(head, i);
+    for (let i = 0; i < N; i++) head.next(i); // the stages themselves pass values on with send
     head.return();
     return total;
   },
@@ -146,17 +146,30 @@ export const VARIANTS = {
 
 export type VariantName = keyof typeof VARIANTS;
 
-/** Time one variant: a cold first run, then the best of `warmRuns`. */
+/**
+ * Time one variant: a cold first run, then the best of `warmRuns`. Each run is measured twice: wall-clock
+ * time, and the CPU time of this process (user + system), which does not count the time the process sat
+ * waiting for a core that other work on the machine held.
+ */
 async function measure(name: VariantName, warmRuns: number) {
-  const times: number[] = [];
+  const runs: Array<{ wallMs: number; cpuMs: number }> = [];
   for (let run = 0; run <= warmRuns; run++) {
+    const cpu = process.cpuUsage();
     const started = performance.now();
     const total = await VARIANTS[name]();
-    times.push(performance.now() - started);
+    const wallMs = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    runs.push({ wallMs, cpuMs: (used.user + used.system) / 1000 });
     if (total !== EXPECTED_TOTAL) throw new Error(`${name}: total ${total}, expected ${EXPECTED_TOTAL}`);
   }
   const ns = (ms: number) => (ms * 1e6) / N;
-  return { variant: name, nsPerItem: ns(Math.min(...times.slice(1))), coldNsPerItem: ns(times[0]!) };
+  const warm = runs.slice(1);
+  return {
+    variant: name,
+    cpuNsPerItem: ns(Math.min(...warm.map((r) => r.cpuMs))),
+    wallNsPerItem: ns(Math.min(...warm.map((r) => r.wallMs))),
+    coldWallNsPerItem: ns(runs[0]!.wallMs),
+  };
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {

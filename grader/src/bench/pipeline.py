@@ -3,7 +3,7 @@
 
 The same job as the TypeScript variants: 0 .. N-1 through filter(x % 3 != 0) -> map(x * 2) -> a summing
 sink, once as Beazley-style coroutines driven by send() and once as plain nested calls. Prints one JSON
-line per variant: ns per item of the best of a few warm runs.
+line per variant: CPU and wall-clock ns per item of the best of a few warm runs.
 """
 import json
 import sys
@@ -68,15 +68,20 @@ def plain_calls():
 
 
 def measure(name, fn, runs):
-    times = []
+    timings = []
     for _ in range(runs + 1):
-        started = time.perf_counter()
+        cpu, wall = time.process_time(), time.perf_counter()
         total = fn()
-        times.append(time.perf_counter() - started)
+        timings.append((time.process_time() - cpu, time.perf_counter() - wall))
         if total != EXPECTED_TOTAL:
             raise SystemExit(f"{name}: total {total}, expected {EXPECTED_TOTAL}")
-    best = min(times[1:])
-    print(json.dumps({"variant": name, "nsPerItem": best * 1e9 / N, "coldNsPerItem": times[0] * 1e9 / N}))
+    warm = timings[1:]
+    print(json.dumps({
+        "variant": name,
+        "cpuNsPerItem": min(c for c, _ in warm) * 1e9 / N,
+        "wallNsPerItem": min(w for _, w in warm) * 1e9 / N,
+        "coldWallNsPerItem": timings[0][1] * 1e9 / N,
+    }))
 
 
 if __name__ == "__main__":
