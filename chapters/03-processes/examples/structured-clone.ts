@@ -7,6 +7,7 @@ import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { inspect } from "node:util";
 
 class Point {
   constructor(
@@ -39,22 +40,8 @@ const values: [string, unknown][] = [
   ["a symbol", Symbol("s")],
 ];
 
-const describe = (v: unknown): string => {
-  if (v instanceof Map) return `Map(${v.size})`;
-  if (v instanceof Set) return `Set(${v.size})`;
-  if (v instanceof Date) return `Date ${v.toISOString()}`;
-  if (typeof v === "bigint") return `${v}n`;
-  if (v instanceof Uint8Array) return `Uint8Array [${[...v]}]`;
-  if (v && typeof v === "object") {
-    const proto = Object.getPrototypeOf(v) === Object.prototype ? "" : `${v.constructor.name} `;
-    try {
-      return proto + JSON.stringify(v);
-    } catch {
-      return `${proto}(cyclic)`;
-    }
-  }
-  return String(v);
-};
+/** One line, as console.log would show it: a class instance shows its class name, a plain object none. */
+const describe = (v: unknown): string => inspect(v, { depth: 2, breakLength: Number.POSITIVE_INFINITY });
 
 function viaStructuredClone(v: unknown): string {
   try {
@@ -68,25 +55,30 @@ const dir = mkdtempSync(path.join(tmpdir(), "clone-"));
 const echo = path.join(dir, "echo.mjs");
 writeFileSync(echo, `process.on("message", (m) => process.send(m));\n`);
 
+/** One echo child per serialization, reused for every value: a fork per value would cost seconds. */
+const children = {
+  json: fork(echo, [], { serialization: "json", stdio: "ignore" }),
+  advanced: fork(echo, [], { serialization: "advanced", stdio: "ignore" }),
+};
+
 async function viaFork(serialization: "json" | "advanced", v: unknown): Promise<string> {
-  const child = fork(echo, [], { serialization, stdio: "ignore" });
+  const child = children[serialization];
   try {
-    // Wrapped in an object, as a message usually is: child.send refuses some values on their own.
+    // Wrapped in an object, as a message usually is. Serializing happens in send: it throws at once.
     child.send({ v } as never);
-    const [back] = await Promise.race([once(child, "message"), once(child, "error")]);
+    const [back] = await once(child, "message");
     return describe((back as { v: unknown }).v);
   } catch (error) {
     return `✗ ${(error as Error).name}`;
-  } finally {
-    child.kill();
   }
 }
 
-console.log(`${"value".padEnd(24)}${"structuredClone".padEnd(30)}${"fork, json".padEnd(26)}fork, advanced`);
+console.log(`${"value".padEnd(24)}${"structuredClone".padEnd(34)}${"fork, json".padEnd(34)}fork, advanced`);
 for (const [label, v] of values) {
   const row = [viaStructuredClone(v), await viaFork("json", v), await viaFork("advanced", v)];
-  console.log(`${label.padEnd(24)}${row[0]!.padEnd(30)}${row[1]!.padEnd(26)}${row[2]}`);
+  console.log(`${label.padEnd(24)}${row[0]!.padEnd(34)}${row[1]!.padEnd(34)}${row[2]}`);
 }
+for (const child of Object.values(children)) child.kill();
 rmSync(dir, { recursive: true, force: true });
 console.log(
   "\nA class instance arrives as a plain object: its data survives, its prototype (and norm()) does not.",
