@@ -4,6 +4,7 @@
  * each exercise's tests take. Exits 1 when a target is missed.
  */
 import { parseArgs } from "node:util";
+import { poolBenchCommand } from "../bench/pool.ts";
 import { grade } from "../grade.ts";
 import { loadCourse } from "../manifest.ts";
 import { solutionsDir } from "../paths.ts";
@@ -16,6 +17,13 @@ const median = (values: readonly number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export async function benchCommand(argv: readonly string[]): Promise<number> {
+  // `--pool`: the 03-processes pool against piscina and Python's Pool instead (grader/src/bench/pool.ts).
+  const onlyPool =
+    argv.includes("--pool") || argv.some((arg, i) => arg === "--only" && argv[i + 1] === "pool");
+  if (onlyPool)
+    return poolBenchCommand(
+      argv.filter((arg, i) => arg !== "--pool" && !(arg === "pool" && argv[i - 1] === "--only")),
+    );
   const { values } = parseArgs({ args: [...argv], options: { runs: { type: "string", default: "3" } } });
   const runs = Math.max(1, Number(values.runs) || 3);
   const course = loadCourse();
