@@ -17,6 +17,18 @@ function pool(size: number, kind: PoolKind = "thread"): Pool {
   pools.push(created);
   return created;
 }
+/** One pool per size for the runs of one property: starting workers is the slow part of these tests. */
+function poolsBySize(): (size: number) => Pool {
+  const made = new Map<number, Pool>();
+  return (size) => {
+    let p = made.get(size);
+    if (!p) {
+      p = pool(size);
+      made.set(size, p);
+    }
+    return p;
+  };
+}
 const folders: string[] = [];
 afterEach(async () => {
   await Promise.all(
@@ -111,20 +123,14 @@ describe("createPool", () => {
   });
 
   it("map returns every result in input order, whatever order they finish in", async () => {
+    const sized = poolsBySize();
     await fc.assert(
       fc.asyncProperty(echoInputs, sizes, chunksizes, async (inputs, size, chunksize) => {
-        const p = pool(size);
-        try {
-          const results = await within(
-            p.map("echo", inputs, { chunksize }),
-            `map of ${inputs.length} inputs`,
-          );
-          expect(results, `map on ${size} workers, chunksize ${chunksize}: results in input order`).toEqual(
-            inputs.map((input) => input.value),
-          );
-        } finally {
-          await p.terminate();
-        }
+        const p = sized(size);
+        const results = await within(p.map("echo", inputs, { chunksize }), `map of ${inputs.length} inputs`);
+        expect(results, `map on ${size} workers, chunksize ${chunksize}: results in input order`).toEqual(
+          inputs.map((input) => input.value),
+        );
       }),
       { numRuns: 12 },
     );
@@ -156,17 +162,14 @@ describe("createPool", () => {
     g.open(2);
     expect(await take(iterator, 1, "imap"), "then the third").toEqual(["c"]);
     expect((await within(iterator.next(), "the end of imap")).done, "and then imap is done").toBe(true);
+    const sized = poolsBySize();
     await fc.assert(
       fc.asyncProperty(echoInputs, sizes, chunksizes, async (inputs, size, chunksize) => {
-        const q = pool(size);
-        try {
-          expect(
-            await collect(q.imap("echo", inputs, { chunksize }), "imap"),
-            "imap yields in input order",
-          ).toEqual(inputs.map((input) => input.value));
-        } finally {
-          await q.terminate();
-        }
+        const q = sized(size);
+        expect(
+          await collect(q.imap("echo", inputs, { chunksize }), "imap"),
+          "imap yields in input order",
+        ).toEqual(inputs.map((input) => input.value));
       }),
       { numRuns: 6 },
     );
@@ -185,18 +188,15 @@ describe("createPool", () => {
     ).toEqual(["free"]);
     g.open(0);
     expect(await take(iterator, 1, "imapUnordered"), "then the held one").toEqual(["held"]);
+    const sized = poolsBySize();
     await fc.assert(
       fc.asyncProperty(echoInputs, sizes, chunksizes, async (inputs, size, chunksize) => {
-        const q = pool(size);
-        try {
-          const values = await collect(q.imapUnordered("echo", inputs, { chunksize }), "imapUnordered");
-          const key = (v: unknown) => JSON.stringify(v);
-          expect(values.map(key).sort(), "imapUnordered yields every result exactly once").toEqual(
-            inputs.map((input) => key(input.value)).sort(),
-          );
-        } finally {
-          await q.terminate();
-        }
+        const q = sized(size);
+        const values = await collect(q.imapUnordered("echo", inputs, { chunksize }), "imapUnordered");
+        const key = (v: unknown) => JSON.stringify(v);
+        expect(values.map(key).sort(), "imapUnordered yields every result exactly once").toEqual(
+          inputs.map((input) => key(input.value)).sort(),
+        );
       }),
       { numRuns: 6 },
     );
@@ -230,52 +230,46 @@ describe("createPool", () => {
   });
 
   it("reuses its workers: never more distinct workers than size", async () => {
+    const sized = poolsBySize();
     await fc.assert(
       fc.asyncProperty(sizes, fc.integer({ min: 1, max: 30 }), async (size, n) => {
-        const p = pool(size);
-        try {
-          const results = await within(
-            p.map<number, { worker: string }>(
-              "whoami",
-              Array.from({ length: n }, (_, i) => i),
-            ),
-            "map of whoami",
-          );
-          const workers = new Set(results.map((r) => r.worker));
-          expect(
-            workers.size,
-            `${n} tasks on a pool of ${size} ran on ${workers.size} workers`,
-          ).toBeLessThanOrEqual(size);
-        } finally {
-          await p.terminate();
-        }
+        const p = sized(size);
+        const results = await within(
+          p.map<number, { worker: string }>(
+            "whoami",
+            Array.from({ length: n }, (_, i) => i),
+          ),
+          "map of whoami",
+        );
+        const workers = new Set(results.map((r) => r.worker));
+        expect(
+          workers.size,
+          `${n} tasks on a pool of ${size} ran on ${workers.size} workers`,
+        ).toBeLessThanOrEqual(size);
       }),
       { numRuns: 8 },
     );
   });
 
   it("sends each chunk of chunksize consecutive inputs to one worker", async () => {
+    const sized = poolsBySize();
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(2, 3, 4, 7), fc.integer({ min: 1, max: 25 }), async (chunksize, n) => {
-        const p = pool(2);
-        try {
-          const results = await within(
-            p.map<number, { worker: string; input: number }>(
-              "whoami",
-              Array.from({ length: n }, (_, i) => i),
-              { chunksize },
-            ),
-            "map of whoami",
-          );
-          for (let i = 0; i < n; i++) {
-            const first = results[i - (i % chunksize)]!;
-            expect(
-              results[i]!.worker,
-              `with chunksize ${chunksize}, input ${i} should run on the worker of its chunk's first input`,
-            ).toBe(first.worker);
-          }
-        } finally {
-          await p.terminate();
+        const p = sized(2);
+        const results = await within(
+          p.map<number, { worker: string; input: number }>(
+            "whoami",
+            Array.from({ length: n }, (_, i) => i),
+            { chunksize },
+          ),
+          "map of whoami",
+        );
+        for (let i = 0; i < n; i++) {
+          const first = results[i - (i % chunksize)]!;
+          expect(
+            results[i]!.worker,
+            `with chunksize ${chunksize}, input ${i} should run on the worker of its chunk's first input`,
+          ).toBe(first.worker);
         }
       }),
       { numRuns: 8 },
