@@ -5,6 +5,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { threadId } from "node:worker_threads";
+import { gzipSync } from "node:zlib";
 
 /** x * 2: the smallest useful task. */
 export function double(x: number): number {
@@ -74,4 +75,9 @@ export async function gate(input: {
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   return input.value;
+}
+
+/** One gzip member holding `data`: the task of 03-processes/gzip-blocks. */
+export function gzipBlock(data: Uint8Array): Uint8Array {
+  return gzipSync(data);
 }
