@@ -28,18 +28,18 @@ async function measure(
 ) {
   const startups: number[] = [];
   const trips: number[] = [];
-  for (let run = 0; run < 5; run++) {
+  for (let run = 0; run < 3; run++) {
     const t0 = performance.now();
     const unit = start();
     unit.send(0);
     await unit.next();
     startups.push(performance.now() - t0);
     const t1 = performance.now();
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 100; i++) {
       unit.send(i);
       await unit.next();
     }
-    trips.push((performance.now() - t1) / 200);
+    trips.push((performance.now() - t1) / 100);
     await unit.end();
   }
   console.log(`${label.padEnd(16)} start-up ${ms(median(startups))}   round trip ${ms(median(trips))}`);
@@ -65,4 +65,4 @@ await measure("child process", () => {
   };
 });
 rmSync(dir, { recursive: true, force: true });
-console.log("Medians of 5 runs. A pool pays the start-up once, and then only the round trips.");
+console.log("Medians of 3 runs. A pool pays the start-up once, and then only the round trips.");

@@ -1,18 +1,24 @@
-// Measure a pool's speedup for 1, 2, 3 and 4 workers on a CPU-bound job, fit Amdahl's law to it, and plot
+// Measure a pool's speedup for 1, 2 and 3 workers on a CPU-bound job, fit Amdahl's law to it, and plot
 // both in the terminal. It uses your own 03-processes/pool and 03-processes/amdahl once they work; until
 // then it says so and measures plain worker threads and fits with a few lines of its own.
 // Run: npx tsx chapters/03-processes/examples/speedup-plot.ts
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 
-const TASKS = 48;
-const N = 27;
+const TASKS = 24;
+const N = 26;
 const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
 
 interface Measurement {
   readonly workers: number;
   readonly speedup: number;
 }
+
+const source = `const { parentPort } = require("node:worker_threads");
+  const fib = (n) => (n < 2 ? n : fib(n - 1) + fib(n - 2));
+  parentPort.on("message", (n) => parentPort.postMessage(fib(n)));`;
+/** Three plain worker threads, started once, for when your pool is not written yet. */
+let bare: Worker[] | undefined;
 
 /** `map` over `workers` workers: the learner's pool if it works, else bare worker threads. */
 async function poolMap(
@@ -29,10 +35,8 @@ async function poolMap(
   } catch (error) {
     if (!String(error).includes("TODO")) throw error;
   }
-  const source = `const { parentPort } = require("node:worker_threads");
-    const fib = (n) => (n < 2 ? n : fib(n - 1) + fib(n - 2));
-    parentPort.on("message", (n) => parentPort.postMessage(fib(n)));`;
-  const pool = Array.from({ length: workers }, () => new Worker(source, { eval: true }));
+  bare ??= Array.from({ length: 3 }, () => new Worker(source, { eval: true }));
+  const pool = bare.slice(0, workers);
   const map = async () => {
     let next = 0;
     await Promise.all(
@@ -46,11 +50,7 @@ async function poolMap(
     );
   };
   await map(); // warm
-  return {
-    map,
-    end: async () => void (await Promise.all(pool.map((w) => w.terminate()))),
-    whose: "bare worker threads",
-  };
+  return { map, end: async () => {}, whose: "bare worker threads" };
 }
 
 /** The learner's fit if it works, else the same least-squares slope written out here. */
@@ -75,7 +75,7 @@ async function fitAmdahl(
   return { s, predict: (n) => 1 / (s + (1 - s) / n), whose: "the example's own fit" };
 }
 
-const best = async (run: () => unknown, times = 3) => {
+const best = async (run: () => unknown, times = 2) => {
   let ms = Number.POSITIVE_INFINITY;
   for (let i = 0; i < times; i++) {
     const started = performance.now();
@@ -90,13 +90,14 @@ const sequentialMs = await best(() => {
 });
 const measured: Measurement[] = [];
 let whose = "";
-for (const workers of [1, 2, 3, 4]) {
+for (const workers of [1, 2, 3]) {
   const pool = await poolMap(workers);
   whose = pool.whose;
   const ms = await best(pool.map);
   await pool.end();
   measured.push({ workers, speedup: sequentialMs / ms });
 }
+await Promise.all((bare ?? []).map((worker) => worker.terminate()));
 const model = await fitAmdahl(measured);
 
 console.log(
