@@ -38,3 +38,8 @@ export async function cleanupTracked(): Promise<string[]> {
   );
   return leaked;
 }
+
+/** The descriptions of the tracked resources that still run, e.g. to check that code under test ended its workers. */
+export function liveTracked(): string[] {
+  return [...tracked].filter((resource) => resource.alive()).map((resource) => resource.description);
+}

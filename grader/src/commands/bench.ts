@@ -1,16 +1,18 @@
 /**
  * `npm run bench`: the speed targets, measured rather than asserted in unit tests (timing tests flake).
- * Two benchmarks, each with its targets; `--only grade` or `--only pipeline` runs one of them:
+ * Benchmarks, each with its targets; `--only NAME` runs one of them:
  * - grade: grades the reference solutions a few times and reports the median against each target, and how
  *   long each exercise's tests take;
  * - pipeline: the coroutine pipeline of 02-coroutines against plain calls, generators, streams and Python
  *   (see ../bench/pipeline.ts);
+ * - pool: the 03-processes pool against piscina and Python's Pool (see ../bench/pool.ts);
  * - batch: a class re-grade against one submission graded on one core (see ../bench/batch.ts).
  * Exits 1 when a target is missed.
  */
 import { parseArgs } from "node:util";
 import { benchBatch } from "../bench/batch.ts";
 import { pipelineBench } from "../bench/pipeline.ts";
+import { benchPool } from "../bench/pool.ts";
 import { grade } from "../grade.ts";
 import { loadCourse } from "../manifest.ts";
 import { solutionsDir } from "../paths.ts";
@@ -22,7 +24,7 @@ const TARGET_GRADE_ALL_MS = 20_000;
 const median = (values: readonly number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-const BENCHES = ["grade", "pipeline", "batch"] as const;
+const BENCHES = ["grade", "pipeline", "pool", "batch"] as const;
 
 export async function benchCommand(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
@@ -36,7 +38,7 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   });
   if (values.help) {
     console.log(
-      "npm run bench [-- --only grade|pipeline|batch] [--runs N] [--rounds N]\n  --only     run one benchmark (repeatable; default: all)\n  --runs     grading runs of the grade bench (default 3)\n  --rounds   rounds of the pipeline bench (default 5)",
+      "npm run bench [-- --only grade|pipeline|pool|batch] [--runs N] [--rounds N]\n  --only     run one benchmark (repeatable; default: all)\n  --runs     grading runs of the grade bench (default 3)\n  --rounds   rounds of the pipeline bench (default 5)",
     );
     return 0;
   }
@@ -51,6 +53,11 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
     status = Math.max(status, await gradeBench(Math.max(1, Number(values.runs) || 3)));
   if (only.includes("pipeline"))
     status = Math.max(status, await pipelineBench({ rounds: Math.max(1, Number(values.rounds) || 5) }));
+  if (only.includes("pool")) {
+    const { ok, lines } = await benchPool({ runs: Math.max(1, Number(values.runs) || 3) });
+    console.log(`\n${lines.join("\n")}`);
+    if (!ok) status = 1;
+  }
   if (only.includes("batch")) {
     const { ok, lines } = await benchBatch(loadCourse());
     console.log(`\nbatch re-grade\n${lines.join("\n")}`);
