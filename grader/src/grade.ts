@@ -12,7 +12,7 @@ import { integrityWarnings } from "./report/terminal.ts";
 import type { Integrity, Report } from "./report/types.ts";
 import { type IsolatedRun, runIsolated } from "./run/isolate.ts";
 import { Limiter } from "./run/parallel.ts";
-import { allocateUid, detectSandbox, handOver, type SandboxKind } from "./run/sandbox.ts";
+import { allocateId, detectSandbox, handOver, type SandboxKind } from "./run/sandbox.ts";
 import { prepareSubmission } from "./run/submission.ts";
 import { type Diagnostic, typecheck } from "./run/typecheck.ts";
 import { type Evidence, type ExerciseReport, firstLine, scoreExercise } from "./score.ts";
@@ -49,7 +49,7 @@ export async function grade(course: Course, options: GradeOptions): Promise<Repo
   const started = performance.now();
   const exercises = options.exercises ?? allExercises(course);
   const sandbox = options.sandbox ?? detectSandbox().kind;
-  const uid = sandbox === "unprivileged user" ? allocateUid() : undefined;
+  const gid = sandbox === "unprivileged user" ? allocateId() : undefined;
   const limiter = options.limiter ?? new Limiter(options.concurrency ?? availableParallelism());
   const workRoot = path.join(scratchDir, `run-${process.pid}-${Date.now()}-${runCounter++}`);
   mkdirSync(workRoot, { recursive: true });
@@ -61,8 +61,8 @@ export async function grade(course: Course, options: GradeOptions): Promise<Repo
       options.target,
       path.join(workRoot, "submission"),
     );
-    // As an unprivileged user, the private copy is this submission's uid's alone: no classmate reads it.
-    if (uid !== undefined) handOver(submission.target.root, uid);
+    // As an unprivileged user, only this submission's runs (its group) may read its private copy.
+    if (gid !== undefined) handOver(submission.target.root, { uid: 0, gid }, "group");
     const located = exercises.map((exercise) => ({
       exercise,
       learnerFiles: exercise.files.map((file) => submission.files.get(file)!),
@@ -89,7 +89,7 @@ export async function grade(course: Course, options: GradeOptions): Promise<Repo
             target: submission.target,
             seed: options.seed,
             sandbox,
-            ...(uid !== undefined ? { uid } : {}),
+            ...(gid !== undefined ? { gid } : {}),
             ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
             learnerFiles,
             diagnostics,
@@ -130,8 +130,8 @@ export interface ExerciseJob {
   readonly timeoutSeconds?: number;
   /** Where learner code runs; "none" when omitted. */
   readonly sandbox?: SandboxKind;
-  /** For "unprivileged user": the uid the submission's test processes run as. */
-  readonly uid?: number;
+  /** For "unprivileged user": the submission's group, which alone may read its private copy. */
+  readonly gid?: number;
   /** Where each learner file is and whether it exists; computed from the target when omitted. */
   readonly learnerFiles?: Evidence["learnerFiles"];
   /** Compiler diagnostics of the whole target; only this exercise's files count. */
@@ -187,7 +187,7 @@ async function runWithRetryAfterHang(job: ExerciseJob, timeoutMs: number): Promi
     seed: job.seed,
     timeoutMs,
     sandbox: job.sandbox ?? "none",
-    ...(job.uid !== undefined ? { uid: job.uid } : {}),
+    ...(job.gid !== undefined ? { gid: job.gid } : {}),
   };
   const order = Object.keys(job.exercise.tests);
   const hung = new Set<string>();

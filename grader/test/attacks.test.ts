@@ -277,25 +277,21 @@ describe.runIf(isRoot)("attacks on the grader (as an unprivileged user, as in a 
 });
 
 describe.runIf(isRoot)("private copies as an unprivileged user", () => {
-  it("are readable by their own submission's uid, and by no classmate's", async () => {
-    const { allocateUid, handOver } = await import("../src/run/sandbox.ts");
+  it("are readable by their own submission's runs, and by no classmate's", async () => {
+    const { allocateId, handOver } = await import("../src/run/sandbox.ts");
     const { spawnSync } = await import("node:child_process");
     const dir = mkdtempSync(path.join(scratchDir, "copy-"));
     folders.push(dir);
     writeFileSync(path.join(dir, "answer.ts"), "export const answer = 42;\n");
-    const [mine, classmate] = [allocateUid(), allocateUid()];
-    handOver(dir, mine);
-    const read = (uid: number) =>
+    const [group, run, classmate] = [allocateId(), allocateId(), allocateId()];
+    handOver(dir, { uid: 0, gid: group }, "group");
+    const read = (uid: number, gid = uid) =>
       spawnSync(
         process.execPath,
         ["-e", `require("fs").readFileSync(${JSON.stringify(path.join(dir, "answer.ts"))})`],
-        {
-          uid,
-          gid: uid,
-          encoding: "utf8",
-        },
+        { uid, gid, encoding: "utf8" },
       );
-    expect(read(mine).status, read(mine).stderr).toBe(0);
+    expect(read(run, group).status, read(run, group).stderr).toBe(0);
     expect(read(classmate).stderr).toMatch(/EACCES/);
   });
 });

@@ -15,7 +15,7 @@ import { RUN_ENV } from "../vitest/env.ts";
 import { signalGroup } from "./process-group.ts";
 import { newRunMarker, RUN_MARKER_ENV, reapMarked } from "./reap.ts";
 import type { IsolatedRunLike, RunResults } from "./results.ts";
-import { allocateUid, handOver, SANDBOX_ENV, type SandboxKind, type SandboxSpec } from "./sandbox.ts";
+import { allocateId, handOver, SANDBOX_ENV, type SandboxKind, type SandboxSpec } from "./sandbox.ts";
 
 export interface IsolatedRunOptions {
   /** Absolute paths of the test files (one, when grading). */
@@ -32,8 +32,8 @@ export interface IsolatedRunOptions {
   readonly vitestArgs?: readonly string[];
   /** Where the test process runs; "none" when omitted. */
   readonly sandbox?: SandboxKind;
-  /** For "unprivileged user": the submission's own uid (see sandbox.ts allocateUid). */
-  readonly uid?: number;
+  /** For "unprivileged user": the submission's group, which may read its private copy (sandbox.ts). */
+  readonly gid?: number;
 }
 
 export type IsolatedRun = IsolatedRunLike;
@@ -70,13 +70,13 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
     scratch,
     ...(kind === "unprivileged user"
       ? (() => {
-          const uid = options.uid ?? allocateUid();
-          return { uid, gid: uid };
+          const uid = allocateId();
+          return { uid, gid: options.gid ?? uid };
         })()
       : {}),
   };
   if (spec.uid !== undefined && spec.gid !== undefined) {
-    handOver(scratch, spec.uid);
+    handOver(scratch, { uid: spec.uid, gid: spec.gid }, "private");
   }
 
   const marker = newRunMarker();

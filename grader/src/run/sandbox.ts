@@ -36,7 +36,7 @@ export interface SandboxSpec {
   readonly submission: string;
   /** The one folder the fork may write outside its /tmp: hints such as the name of a test that hung. */
   readonly scratch: string;
-  /** For "unprivileged user": the uid and gid the fork runs as. */
+  /** For "unprivileged user": the uid the fork runs as, and its submission's group. */
   readonly uid?: number;
   readonly gid?: number;
 }
@@ -201,24 +201,33 @@ export function resetSandboxProbe(): void {
   probed = undefined;
 }
 
-/** First uid of the range that "unprivileged user" test processes run as: one per submission graded. */
-export const UNPRIVILEGED_UID_BASE = 61_000;
-let nextUid = 0;
+/** First id of the range that "unprivileged user" mode hands out as uids and gids. */
+export const UNPRIVILEGED_ID_BASE = 61_000;
+let nextId = 0;
 
 /**
- * A uid (and gid) of its own for one submission: its test processes can signal each other, never
- * another learner's, and its private files are readable by it alone.
+ * A fresh id for the "unprivileged user" mode: each test process runs as a uid of its own (no run can
+ * signal another, even of the same learner), in a group of its submission's own (which alone may read
+ * that submission's private copy).
  */
-export function allocateUid(): number {
-  return UNPRIVILEGED_UID_BASE + (nextUid++ % 4000);
+export function allocateId(): number {
+  return UNPRIVILEGED_ID_BASE + (nextId++ % 8000);
 }
 
-/** Give `dir` and everything in it to `uid`, readable by nobody else. */
-export function handOver(dir: string, uid: number): void {
+/**
+ * Give `dir` and everything in it to `owner`: "private" for the owner alone (a run's scratch folder),
+ * "group" readable by the owner's group too (a submission's private copy, read by each of its runs).
+ */
+export function handOver(
+  dir: string,
+  owner: { uid: number; gid: number },
+  access: "private" | "group",
+): void {
+  const [dirMode, fileMode] = access === "private" ? [0o700, 0o600] : [0o750, 0o640];
   const walk = (entry: string) => {
-    chownSync(entry, uid, uid);
+    chownSync(entry, owner.uid, owner.gid);
     const stat = lstatSync(entry);
-    chmodSync(entry, stat.isDirectory() ? 0o700 : 0o600);
+    chmodSync(entry, stat.isDirectory() ? dirMode : fileMode);
     if (stat.isDirectory()) for (const name of readdirSync(entry)) walk(path.join(entry, name));
   };
   walk(dir);
