@@ -143,5 +143,5 @@ describe("npm run grade -- --batch", () => {
     const again = readGradebook(merged);
     expect(again.csv).toEqual(csv);
     expect(timeless(again.json)).toEqual(timeless(json));
-  }, 600_000);
+  }, 1_500_000);
 });

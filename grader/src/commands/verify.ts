@@ -33,6 +33,8 @@ interface CheckResult {
 }
 
 export const COVERAGE_THRESHOLD = 90;
+/** How long the grader's own tests may run before verify gives up on them. */
+const GRADER_TESTS_BACKSTOP_MS = 45 * 60_000;
 /** Solutions get this many times their grading limit under verify (see checkExercises). */
 const SOLUTION_LIMIT_FACTOR = 3;
 const node = process.execPath;
@@ -127,6 +129,8 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
         node,
         [bin("vitest", "vitest.mjs"), "run", "--config", "grader/test/vitest.config.ts"],
         { NO_COLOR: "1" },
+        // A backstop for a hang, not a speed check: on a loaded machine the end-to-end tests take long.
+        GRADER_TESTS_BACKSTOP_MS,
       );
       // vitest's closing "Tests  N passed (N)" line, not the "Failed Tests N" banner above the failures.
       const summary = [...run.output.matchAll(/^\s*Tests\s+(\d.*)$/gm)].at(-1)?.[1]?.trim() ?? "";
