@@ -167,6 +167,25 @@ describe("createLockServer", () => {
     expect(c.grants, "when the holder exits, the next live waiter gets the lock").toEqual([0]);
   });
 
+  it("ignores the child's other messages", () => {
+    const s = server();
+    const a = new FakeChild("a");
+    s.attach(a);
+    for (const other of [
+      { hello: 1 },
+      { lock: "acquire" },
+      { lock: "acquire", id: "7" },
+      null,
+      "acquire",
+      { lock: "steal", id: 0 },
+    ]) {
+      a.emit("message", other);
+    }
+    expect(a.grants, 'only { lock: "acquire", id: <number> } asks for the lock').toEqual([]);
+    const id = a.acquire();
+    expect(a.grants, "and a proper acquire still works").toEqual([id]);
+  });
+
   it("stops serving once closed", () => {
     const s = server();
     const a = new FakeChild("a");

@@ -110,6 +110,22 @@ describe("createPool", () => {
     expect(d.kind, 'without a kind, a pool is of kind "thread"').toBe("thread");
   });
 
+  it("refuses a size or a chunksize that is not a positive integer", async () => {
+    for (const size of [0, -1, 1.5, Number.NaN]) {
+      expect(
+        () => createPool(tasks, { size }),
+        `createPool with size ${size} should throw a RangeError`,
+      ).toThrow(RangeError);
+    }
+    const p = pool(1);
+    for (const chunksize of [0, -2, 2.5]) {
+      await expect(
+        within(p.map("double", [1, 2], { chunksize }), "map with a bad chunksize"),
+        `map with chunksize ${chunksize} should reject with a RangeError`,
+      ).rejects.toThrow(RangeError);
+    }
+  });
+
   it("apply resolves with the task's result, for sync and async tasks", async () => {
     const p = pool(2);
     expect(

@@ -42,7 +42,8 @@ export interface Pool extends AsyncDisposable {
  * workers at once and reuses them; never more than `size` tasks run at once. A chunk of `chunksize`
  * consecutive inputs (default 1) goes to one worker in one message. A task that throws rejects its own
  * call with an Error carrying the task's message; a worker that dies rejects the call it was running and is
- * replaced. `await using pool = createPool(…)` ends the workers at the end of the block.
+ * replaced. `await using pool = createPool(…)` ends the workers at the end of the block. A size or a
+ * chunksize that is not a positive integer is a RangeError (thrown by createPool, a rejection of the call).
  */
 export function createPool(tasksModule: string | URL, options: PoolOptions = {}): Pool {
   // TODO: start the workers, keep a first-in, first-out queue of chunks, give each idle worker the next

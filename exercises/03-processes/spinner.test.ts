@@ -173,6 +173,16 @@ describe("startSpinner", () => {
     );
   });
 
+  it("refuses an empty list of frames and an interval that is not positive", async () => {
+    for (const options of [{ frames: [] }, { intervalMs: 0 }, { intervalMs: -5 }]) {
+      await expect(
+        within(startSpinner({ ...options, out: capture().out }), "startSpinner with bad options"),
+        `startSpinner(${JSON.stringify(options)}) should reject with a RangeError`,
+      ).rejects.toThrow(RangeError);
+    }
+    expect(runningDescendants(), "a refused spinner starts no process").toEqual([]);
+  });
+
   it("runs in a child process that has exited once stop resolves, and writes nothing afterwards", async () => {
     const seen = capture();
     const s = await spinner({ intervalMs: 10, out: seen.out });
