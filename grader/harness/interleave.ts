@@ -323,7 +323,7 @@ export async function interleave(pool: ThreadPool, options: InterleaveOptions): 
       if (optionsNow.length === 0) {
         if (done.every(Boolean)) break;
         verdict = "deadlock";
-        reason = `deadlock: no thread can move, but ${blocked.length} of ${n} are not done: ${blocked
+        reason = `deadlock: no thread can move, but ${blocked.length} of ${n} ${blocked.length === 1 ? "is" : "are"} not done: ${blocked
           .map((w) => `${names[w.thread]} waits on ${w.address} for ever`)
           .join("; ")}`;
         break;

@@ -17,6 +17,11 @@ export interface StressOptions {
   readonly threads: readonly ThreadSpec[];
   /** How long all threads together may take before the run is "stale"; default 5000 ms. */
   readonly watchdogMs?: number;
+  /**
+   * Run each body as a thread's only work: an async body whose awaits hold nothing alive (a bare
+   * Atomics.waitAsync, say) lets its worker exit, and the run fails saying so. Default false.
+   */
+  readonly alone?: boolean;
 }
 
 export interface StressResult {
@@ -62,7 +67,7 @@ export async function stress(pool: ThreadPool, options: StressOptions): Promise<
             type: "failed",
             run,
             thread: k,
-            message: `the thread's worker exited with code ${code}`,
+            message: `the thread's worker exited with code ${code} before its body finished${options.alone ? " (nothing kept its event loop alive while the body awaited: a bare Atomics.waitAsync holds nothing)" : ""}`,
             stack: "",
             aborted: false,
           };
@@ -76,6 +81,7 @@ export async function stress(pool: ThreadPool, options: StressOptions): Promise<
       run,
       thread: k,
       gate,
+      alone: options.alone ?? false,
       names,
       buffers,
       body: spec.body,

@@ -162,9 +162,14 @@ port.on("message", async (message: ToWorker) => {
     try {
       arriveAndWait(message.gate);
       if (typeof body !== "function") throw new Error(`the scenario has no body named ${message.body}`);
+      // With nothing else holding the thread, a body that awaits what does not keep the event loop
+      // alive (a bare Atomics.waitAsync) lets the worker exit, which the test sees.
+      if (message.alone) port.unref();
       finish(message, { value: await body(realAtomics, shared, message.args as never) });
     } catch (error) {
       finish(message, { error });
+    } finally {
+      port.ref();
     }
     return;
   }

@@ -96,6 +96,8 @@ export type ToWorker =
       readonly run: number;
       readonly thread: number;
       readonly gate: { readonly buffer: SharedArrayBuffer; readonly parties: number };
+      /** Let the body alone keep the thread alive (its message port stops counting), as in a real program. */
+      readonly alone: boolean;
       readonly names: readonly string[];
       readonly buffers: readonly SharedArrayBuffer[];
       readonly body: string;

@@ -1,7 +1,10 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectFinished, formatSchedule, interleave, ThreadPool } from "../harness/interleave.ts";
+import { learnerModuleUrl } from "../harness/learner.ts";
+import { MAX_SEQUENTIAL_WAIT_MS, sequentialAtomics } from "../harness/sequential-atomics.ts";
 import { stress } from "../harness/stress.ts";
+import { TARGET_ENV } from "../src/target.ts";
 
 const scenario = new URL("./fixtures/harness/threads-scenario.ts", import.meta.url);
 const memory = () => ({ mem: new SharedArrayBuffer(8 * 4) });
@@ -80,7 +83,7 @@ describe("interleave", () => {
     expect(out.failed).toBe(true);
     const message = (out.errorInstance as Error).message;
     expect(message).toMatch(
-      /deadlock: no thread can move, but 1 of 2 are not done: thread \d waits on mem\[0\]/,
+      /deadlock: no thread can move, but 1 of 2 is not done: thread \d waits on mem\[0\]/,
     );
     expect(message).toMatch(/schedule \(\d+ steps\):\n\s+1\. thread \d: compareExchange\(mem\[0\], 0, 1\)/);
     expect(message).toMatch(/→ blocked/);
@@ -223,16 +226,16 @@ describe("stress", () => {
     expect(good.verdict).toBe("finished");
     expect(cellsOf(atomic)[1]).toBe(400_000);
     let lost = false;
-    for (let attempt = 0; attempt < 5 && !lost; attempt++) {
+    for (let attempt = 0; attempt < 10 && !lost; attempt++) {
       const plain = memory();
       const bad = await stress(pool, {
         shared: plain,
-        threads: Array(4).fill({ body: "plainIncrements", args: 200_000 }),
+        threads: Array(4).fill({ body: "plainIncrements", args: 2_000_000 }),
       });
       expect(bad.verdict).toBe("finished");
-      lost = cellsOf(plain)[1]! < 800_000;
+      lost = cellsOf(plain)[1]! < 8_000_000;
     }
-    expect(lost, "4 threads doing m[1]++ 200 000 times each should lose updates").toBe(true);
+    expect(lost, "4 threads doing m[1]++ 2 000 000 times each should lose updates").toBe(true);
   });
 
   it("turns a deadlock into a stale verdict and ends the stuck threads", async () => {
@@ -253,10 +256,67 @@ describe("stress", () => {
     expect(after.verdict).toBe("finished");
   });
 
+  it("lets a body alone keep its thread alive: a bare waitAsync does not, and the run says so", async () => {
+    await using pool = await ThreadPool.start(scenario, 1);
+    const bare = await stress(pool, {
+      shared: memory(),
+      threads: [{ body: "awaitsBareWaitAsync" }],
+      alone: true,
+    });
+    expect(bare.verdict).toBe("failed");
+    expect(bare.reason).toMatch(
+      /exited with code 0 before its body finished \(nothing kept its event loop alive/,
+    );
+    const held = await stress(pool, {
+      shared: memory(),
+      threads: [{ body: "awaitsWaitAsyncWithTimer" }],
+      alone: true,
+    });
+    expect(held.verdict).toBe("finished");
+    expect(held.results).toEqual(["timed-out"]);
+  });
+
   it("reports a thread's error", async () => {
     await using pool = await ThreadPool.start(scenario, 1);
     const result = await stress(pool, { shared: memory(), threads: [{ body: "throws" }] });
     expect(result.verdict).toBe("failed");
     expect(result.reason).toBe("thread 0 threw: TODO: not implemented yet");
+  });
+});
+
+describe("sequentialAtomics", () => {
+  it("counts operations, answers waits that cannot sleep, and refuses one that would sleep for ever", () => {
+    const A = sequentialAtomics();
+    const cells = new Int32Array(new SharedArrayBuffer(8));
+    A.store(cells, 0, 2);
+    expect(A.add(cells, 0, 3)).toBe(2);
+    expect(A.compareExchange(cells, 0, 5, 1)).toBe(5);
+    expect(A.wait(cells, 0, 7)).toBe("not-equal");
+    expect(A.wait(cells, 0, 1, 0)).toBe("timed-out");
+    expect(A.wait(cells, 0, 1, 1)).toBe("timed-out");
+    expect(() => A.wait(cells, 0, 1)).toThrow(/would put the only thread to sleep for ever/);
+    expect(() => A.wait(cells, 0, 1, MAX_SEQUENTIAL_WAIT_MS + 1)).toThrow(/for 51 ms/);
+    expect(A.notify(cells, 0, 1)).toBe(0);
+    expect(A.waitAsync(cells, 0, 9)).toEqual({ async: false, value: "not-equal" });
+    expect(A.operations).toBe(10);
+  });
+});
+
+describe("learnerModuleUrl", () => {
+  it("points at the graded target's copy of a learner file", () => {
+    const before = process.env[TARGET_ENV];
+    try {
+      delete process.env[TARGET_ENV];
+      expect(learnerModuleUrl("exercises/04-threads/semaphore.ts")).toMatch(
+        /\/exercises\/04-threads\/semaphore\.ts$/,
+      );
+      process.env[TARGET_ENV] = "solutions";
+      expect(learnerModuleUrl("exercises/04-threads/semaphore.ts")).toMatch(
+        /\/solutions\/04-threads\/semaphore\.ts$/,
+      );
+    } finally {
+      if (before === undefined) delete process.env[TARGET_ENV];
+      else process.env[TARGET_ENV] = before;
+    }
   });
 });
