@@ -101,8 +101,9 @@ export class Semaphore {
       if (left <= 0) return false;
       const waiting = this.atomics.waitAsync(this.cells, COUNT, 0, left);
       if (!waiting.async) continue;
-      // A pending waitAsync does not keep Node's event loop alive: hold a timer while we wait.
-      const keepAlive = setTimeout(() => {}, Number.isFinite(left) ? left + 1 : 2 ** 31 - 1);
+      // A pending waitAsync does not keep Node's event loop alive: hold a timer while we wait. It must
+      // outlast the wait (a timer due at the same moment could fire first and let the thread exit).
+      const keepAlive = setTimeout(() => {}, 2 ** 31 - 1);
       try {
         await waiting.value;
       } finally {
