@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectFinished, formatSchedule, interleave, ThreadPool } from "../harness/interleave.ts";
 import { learnerModuleUrl } from "../harness/learner.ts";
+import { scheduleChoices } from "../harness/schedules.ts";
 import { MAX_SEQUENTIAL_WAIT_MS, sequentialAtomics } from "../harness/sequential-atomics.ts";
 import { stress } from "../harness/stress.ts";
 import { TARGET_ENV } from "../src/target.ts";
@@ -318,5 +319,17 @@ describe("learnerModuleUrl", () => {
       if (before === undefined) delete process.env[TARGET_ENV];
       else process.env[TARGET_ENV] = before;
     }
+  });
+});
+
+describe("scheduleChoices", () => {
+  it("gives plain choices and bursts of one repeated choice, all within bounds", () => {
+    const seen = fc.sample(scheduleChoices({ maxChoice: 3, maxLength: 20 }), { numRuns: 300, seed: 5 });
+    expect(seen.every((c) => c.every((x) => Number.isInteger(x) && x >= 0 && x <= 3))).toBe(true);
+    const longestRun = (c: number[]) => Math.max(0, ...c.map((x, k) => c.slice(k).findIndex((y) => y !== x)));
+    expect(
+      seen.some((c) => longestRun(c) >= 5),
+      "some schedules let one thread run on",
+    ).toBe(true);
   });
 });
