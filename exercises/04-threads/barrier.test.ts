@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { expectFinished, expectOnSchedule, interleave, ThreadPool } from "../../grader/harness/interleave.ts";
 import { learnerModuleUrl } from "../../grader/harness/learner.ts";
+import { scheduleChoices } from "../../grader/harness/schedules.ts";
 import { sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
 import { stress } from "../../grader/harness/stress.ts";
 import type { RoundReport } from "./barrier.bodies.ts";
@@ -10,7 +11,7 @@ import { Barrier } from "./barrier.ts";
 const bodies = new URL("./barrier.bodies.ts", import.meta.url);
 const data = { learner: learnerModuleUrl("exercises/04-threads/barrier.ts") };
 const startPool = (size: number) => ThreadPool.start(bodies, size, data);
-const schedule = fc.array(fc.nat({ max: 7 }), { maxLength: 80 });
+const schedule = scheduleChoices({ maxLength: 80 });
 
 /** Run `parties` threads through `rounds` rounds of one barrier, in the order `choices` picks. */
 async function controlledRounds(pool: ThreadPool, parties: number, rounds: number, choices: number[]) {

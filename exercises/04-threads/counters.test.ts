@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { expectFinished, expectOnSchedule, interleave, ThreadPool } from "../../grader/harness/interleave.ts";
 import { learnerModuleUrl } from "../../grader/harness/learner.ts";
+import { scheduleChoices } from "../../grader/harness/schedules.ts";
 import { sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
 import { stress } from "../../grader/harness/stress.ts";
 import { countTo, raiseTo, takeTicket } from "./counters.ts";
@@ -9,7 +10,7 @@ import { countTo, raiseTo, takeTicket } from "./counters.ts";
 const bodies = new URL("./counters.bodies.ts", import.meta.url);
 const data = { learner: learnerModuleUrl("exercises/04-threads/counters.ts") };
 const startPool = (size: number) => ThreadPool.start(bodies, size, data);
-const schedule = fc.array(fc.nat({ max: 7 }), { maxLength: 60 });
+const schedule = scheduleChoices({ maxLength: 60 });
 const CELLS = 4;
 const int32 = fc.integer({ min: -1_000_000, max: 1_000_000 });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { withDeadline } from "../../grader/harness/deadline.ts";
 import { expectFinished, expectOnSchedule, interleave, ThreadPool } from "../../grader/harness/interleave.ts";
 import { learnerModuleUrl } from "../../grader/harness/learner.ts";
+import { scheduleChoices } from "../../grader/harness/schedules.ts";
 import { sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
 import { stress } from "../../grader/harness/stress.ts";
 import type { Step, WorkerReport } from "./semaphore.bodies.ts";
@@ -20,7 +21,7 @@ function sharedFor(semaphore: Semaphore) {
 
 const permitsWord = (n: number) => `${n} permit${n === 1 ? "" : "s"}`;
 /** Choices for the controlled scheduler: which runnable thread moves at each step. */
-const schedule = fc.array(fc.nat({ max: 7 }), { maxLength: 80 });
+const schedule = scheduleChoices({ maxLength: 80 });
 
 describe("Semaphore", () => {
   it("create refuses a permit count that is not a non-negative whole number", () => {
