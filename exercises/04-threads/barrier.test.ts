@@ -1,0 +1,145 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { expectFinished, expectOnSchedule, interleave, ThreadPool } from "../../grader/harness/interleave.ts";
+import { learnerModuleUrl } from "../../grader/harness/learner.ts";
+import { scheduleChoices } from "../../grader/harness/schedules.ts";
+import { sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
+import { stress } from "../../grader/harness/stress.ts";
+import type { RoundReport } from "./barrier.bodies.ts";
+import { Barrier } from "./barrier.ts";
+
+const bodies = new URL("./barrier.bodies.ts", import.meta.url);
+const data = { learner: learnerModuleUrl("exercises/04-threads/barrier.ts") };
+const startPool = (size: number) => ThreadPool.start(bodies, size, data);
+const schedule = scheduleChoices({ maxLength: 80 });
+
+/** Run `parties` threads through `rounds` rounds of one barrier, in the order `choices` picks. */
+async function controlledRounds(pool: ThreadPool, parties: number, rounds: number, choices: number[]) {
+  const barrier = Barrier.create(parties);
+  const { buffer, byteOffset } = barrier.handle;
+  const run = await interleave(pool, {
+    shared: { barrier: buffer, probe: new SharedArrayBuffer(8 * 4) },
+    threads: Array.from({ length: parties }, () => ({ body: "rounds", args: { byteOffset, rounds } })),
+    choices,
+  });
+  expectFinished(run, `${parties} threads going through ${rounds} rounds of a barrier for ${parties}`);
+  return { run, reports: run.results as RoundReport[] };
+}
+
+describe("Barrier", () => {
+  it("create refuses parties that is not a positive whole number, and attach sees the same barrier", () => {
+    const bad = fc.oneof(
+      fc.integer({ max: 0 }),
+      fc.double({ noInteger: true }),
+      fc.constantFrom(Number.NaN, Infinity),
+    );
+    fc.assert(
+      fc.property(bad, (parties) => {
+        expect(() => Barrier.create(parties), `Barrier.create(${parties}) should throw a RangeError`).toThrow(
+          RangeError,
+        );
+      }),
+    );
+    for (const parties of [1, 2, 5]) {
+      const barrier = Barrier.create(parties);
+      expect(barrier.parties, `Barrier.create(${parties}).parties`).toBe(parties);
+      expect(
+        Barrier.attach(structuredClone(barrier.handle)).parties,
+        "the parties of an attached barrier",
+      ).toBe(parties);
+    }
+  });
+
+  it("lets a single party straight through, round after round, without sleeping", () => {
+    const barrier = Barrier.create(1, sequentialAtomics());
+    for (let round = 0; round < 5; round++) {
+      let arrival: number;
+      try {
+        arrival = barrier.wait();
+      } catch (error) {
+        throw new Error(
+          `round ${round}: wait() on a barrier for 1 should not sleep: ${(error as Error).message}`,
+        );
+      }
+      expect(arrival, `wait() on a barrier for 1, round ${round}: the only arrival is number 0`).toBe(0);
+    }
+  });
+
+  it("lets nobody leave a round before every party has arrived, under every schedule tried", async () => {
+    await using pool = await startPool(3);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        schedule,
+        async (parties, rounds, choices) => {
+          const { run, reports } = await controlledRounds(pool, parties, rounds, choices);
+          for (const [thread, report] of reports.entries()) {
+            for (const [round, arrived] of report.arrivedWhenLeft.entries()) {
+              expectOnSchedule(
+                arrived === parties,
+                `thread ${thread} left round ${round} when only ${arrived} of ${parties} threads had arrived at it`,
+                run,
+              );
+            }
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it("numbers the arrivals of each round 0 to parties − 1, each once, under every schedule tried", async () => {
+    await using pool = await startPool(3);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        schedule,
+        async (parties, rounds, choices) => {
+          const { run, reports } = await controlledRounds(pool, parties, rounds, choices);
+          for (let round = 0; round < rounds; round++) {
+            const numbers = reports.map((r) => r.arrivals[round]!).sort((a, b) => a - b);
+            expectOnSchedule(
+              JSON.stringify(numbers) === JSON.stringify([...Array(parties).keys()]),
+              `in round ${round} wait() returned ${numbers.join(", ")}; ${parties} parties should get 0 to ${parties - 1}, each once`,
+              run,
+            );
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it("is reusable on real threads running at once: round after round, nobody laps anybody", async () => {
+    await using pool = await startPool(4);
+    const parties = 4;
+    const rounds = 300;
+    const barrier = Barrier.create(parties);
+    const { buffer, byteOffset } = barrier.handle;
+    const result = await stress(pool, {
+      shared: { barrier: buffer, probe: new SharedArrayBuffer(rounds * 4) },
+      threads: Array.from({ length: parties }, () => ({ body: "rounds", args: { byteOffset, rounds } })),
+    });
+    expect(result.verdict, `${parties} threads × ${rounds} rounds: ${result.reason}`).toBe("finished");
+    const reports = result.results as RoundReport[];
+    for (const [thread, report] of reports.entries()) {
+      const early = report.arrivedWhenLeft.findIndex((n) => n !== parties);
+      expect(
+        early,
+        early < 0
+          ? ""
+          : `thread ${thread} left round ${early} when ${report.arrivedWhenLeft[early]} of ${parties} threads had arrived at it`,
+      ).toBe(-1);
+    }
+    for (let round = 0; round < rounds; round++) {
+      const numbers = reports.map((r) => r.arrivals[round]!).sort((a, b) => a - b);
+      if (JSON.stringify(numbers) !== "[0,1,2,3]") {
+        expect.fail(
+          `in round ${round} wait() returned ${numbers.join(", ")}; 4 parties should get 0 to 3, each once`,
+        );
+      }
+    }
+  });
+});

@@ -1,0 +1,335 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectFinished, formatSchedule, interleave, ThreadPool } from "../harness/interleave.ts";
+import { learnerModuleUrl } from "../harness/learner.ts";
+import { scheduleChoices } from "../harness/schedules.ts";
+import { MAX_SEQUENTIAL_WAIT_MS, sequentialAtomics } from "../harness/sequential-atomics.ts";
+import { stress } from "../harness/stress.ts";
+import { TARGET_ENV } from "../src/target.ts";
+
+const scenario = new URL("./fixtures/harness/threads-scenario.ts", import.meta.url);
+const memory = () => ({ mem: new SharedArrayBuffer(8 * 4) });
+const cellsOf = (shared: { mem: SharedArrayBuffer }) => new Int32Array(shared.mem);
+
+describe("interleave", () => {
+  let pool: ThreadPool;
+  beforeAll(async () => {
+    pool = await ThreadPool.start(scenario, 4);
+  });
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  const lockRun = (body: string, choices: number[], threads = 2, times = 2) => {
+    const shared = memory();
+    return interleave(pool, {
+      shared,
+      threads: Array.from({ length: threads }, () => ({ body, args: times })),
+      choices,
+    }).then((result) => ({ result, cells: cellsOf(shared) }));
+  };
+
+  it("runs a correct lock under every schedule it is given, reusing its workers", async () => {
+    const started = performance.now();
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat({ max: 5 }), { maxLength: 40 }), async (choices) => {
+        runs++;
+        const { result, cells } = await lockRun("casLock", choices, 3);
+        expectFinished(result, "casLock");
+        expect(cells[1], "the protected counter").toBe(6);
+        expect(cells[3], "most holders at once").toBe(1);
+        expect(result.results).toEqual(["done", "done", "done"]);
+      }),
+      { numRuns: 60 },
+    );
+    // Reused workers: 60 runs of 3 threads cost far less than 180 worker start-ups (~100 ms each with tsx).
+    expect(performance.now() - started).toBeLessThan(15_000);
+    expect(runs).toBe(60);
+  });
+
+  it("finds the lost update of check-then-act and shrinks it to a short schedule that replays", async () => {
+    const property = fc.asyncProperty(fc.array(fc.nat({ max: 5 }), { maxLength: 40 }), async (choices) => {
+      const { result, cells } = await lockRun("checkThenAct", choices);
+      expectFinished(result, "checkThenAct");
+      if (cells[3]! > 1) throw new Error(`2 threads held the lock at once\n${formatSchedule(result)}`);
+    });
+    const out = await fc.check(property, { numRuns: 100, seed: 42 });
+    expect(out.failed).toBe(true);
+    expect(String((out.errorInstance as Error).message)).toMatch(/held the lock at once[\s\S]*schedule/);
+    const shrunk = out.counterexample![0] as number[];
+    expect(shrunk.length).toBeLessThan(10);
+    // The same choices give the same schedule again, step for step.
+    const again = await lockRun("checkThenAct", shrunk);
+    const twice = await lockRun("checkThenAct", shrunk);
+    expect(again.result.trace).toEqual(twice.result.trace);
+    expect(again.cells[3]).toBe(2);
+    // And fast-check replays the failure from its seed and path.
+    const replay = await fc.check(property, {
+      seed: out.seed,
+      path: out.counterexamplePath!,
+      endOnFailure: true,
+    });
+    expect(replay.failed).toBe(true);
+  });
+
+  it("reports a missing notify as a deadlock, with the blocked thread and the numbered schedule", async () => {
+    const out = await fc.check(
+      fc.asyncProperty(fc.array(fc.nat({ max: 5 }), { maxLength: 40 }), async (choices) => {
+        const { result } = await lockRun("noNotify", choices);
+        expectFinished(result, "the lock without notify");
+      }),
+      { numRuns: 100, seed: 7 },
+    );
+    expect(out.failed).toBe(true);
+    const message = (out.errorInstance as Error).message;
+    expect(message).toMatch(
+      /deadlock: no thread can move, but 1 of 2 is not done: thread \d waits on mem\[0\]/,
+    );
+    expect(message).toMatch(/schedule \(\d+ steps\):\n\s+1\. thread \d: compareExchange\(mem\[0\], 0, 1\)/);
+    expect(message).toMatch(/→ blocked/);
+  });
+
+  it("wakes waiters oldest first, one per notify, and notify returns how many it woke", async () => {
+    // The waker is thread 0, the waiters 1..3; these choices let waiters arrive in the order 3, 1, 2.
+    for (const order of [
+      [3, 1, 2],
+      [1, 2, 3],
+      [2, 3, 1],
+    ]) {
+      const shared = memory();
+      const threads = [
+        { body: "wakeOneByOne", args: 3, name: "waker" },
+        ...[1, 2, 3].map((id) => ({ body: "waitInLine", args: id, name: `waiter ${id}` })),
+      ];
+      // Run each waiter's add and wait before anything else, in `order`; then round robin.
+      const choices: number[] = [];
+      const alive = [0, 1, 2, 3];
+      for (const id of order) {
+        choices.push(alive.indexOf(id)); // add
+        choices.push(alive.indexOf(id)); // wait → blocked
+        alive.splice(alive.indexOf(id), 1);
+      }
+      const result = await interleave(pool, { shared, threads, choices });
+      expectFinished(result, "wake in order");
+      const woken = (result.results.slice(1) as { id: number; result: string; place: number }[])
+        .sort((a, b) => a.place - b.place)
+        .map((r) => r.id);
+      expect(woken, formatSchedule(result)).toEqual(order);
+      expect(result.results[0]).toEqual([1, 1, 1]);
+      expect((result.results[1] as { result: string }).result).toBe("ok");
+    }
+  });
+
+  it("lets the schedule time out a wait with a timeout, which then lasts its timeout, and never sleeps on 0", async () => {
+    const shared = memory();
+    const timed = await interleave(pool, {
+      shared,
+      threads: [{ body: "timedWait", args: 5 }],
+      choices: [],
+    });
+    expectFinished(timed, "timed wait");
+    const r = timed.results[0] as { result: string; waitedMs: number };
+    expect(r.result).toBe("timed-out");
+    expect(r.waitedMs).toBeGreaterThanOrEqual(4.5);
+    expect(timed.trace.map((s) => s.text)).toEqual([
+      "thread 0: wait(mem[0], 0, 5) → blocked (it is 0)",
+      'thread 0: its wait on mem[0] times out → "timed-out"',
+    ]);
+    const zero = await interleave(pool, { shared, threads: [{ body: "timedWait", args: 0 }], choices: [] });
+    expect((zero.results[0] as { result: string }).result).toBe("timed-out");
+    expect(zero.trace).toHaveLength(1);
+    cellsOf(shared)[0] = 9;
+    const notEqual = await interleave(pool, {
+      shared,
+      threads: [{ body: "timedWait", args: 5 }],
+      choices: [],
+    });
+    expect((notEqual.results[0] as { result: string }).result).toBe("not-equal");
+  });
+
+  it("reports a thread's error with its message, and ends the other threads' runs", async () => {
+    const result = await interleave(pool, {
+      shared: memory(),
+      threads: [{ body: "casLock", args: 50 }, { body: "throws" }],
+      choices: [1, 1],
+    });
+    expect(result.verdict).toBe("failed");
+    expect(result.reason).toBe("thread 1 threw: TODO: not implemented yet");
+    expect(() => expectFinished(result, "the semaphore")).toThrow(/the semaphore: thread 1 threw: TODO/);
+    // The pool is fine for the next run.
+    const next = await lockRun("casLock", []);
+    expectFinished(next.result, "after a failure");
+  });
+
+  it("calls a busy loop on atomics a livelock, and a loop that never touches them stuck, and recovers", async () => {
+    const livelock = await interleave(pool, {
+      shared: memory(),
+      threads: [{ body: "spinsOnAtomics" }],
+      choices: [],
+      maxSteps: 200,
+    });
+    expect(livelock.verdict).toBe("livelock");
+    expect(livelock.operations[0]).toBe(200);
+    const stuck = await interleave(pool, {
+      shared: memory(),
+      threads: [{ body: "spinsWithoutAtomics" }, { body: "casLock", args: 1 }],
+      choices: [0, 0],
+      stallMs: 300,
+    });
+    expect(stuck.verdict).toBe("stuck");
+    expect(stuck.reason).toMatch(/thread 0 ran for 300 ms without reaching an atomics operation/);
+    const swallowed = await interleave(pool, {
+      shared: memory(),
+      threads: [{ body: "swallowsTheEnd" }],
+      choices: [],
+    });
+    expect(swallowed.verdict).toBe("deadlock");
+    const next = await lockRun("casLock", [], 4);
+    expectFinished(next.result, "after replacing the stuck worker");
+    expect(next.cells[1]).toBe(8);
+  });
+
+  it("refuses memory the test did not share, and reports a worker that exits as crashed", async () => {
+    const unshared = await interleave(pool, {
+      shared: memory(),
+      threads: [{ body: "unsharedMemory" }],
+      choices: [],
+    });
+    expect(unshared.verdict).toBe("failed");
+    expect(unshared.reason).toMatch(/not on a SharedArrayBuffer the test shared/);
+    const crashed = await interleave(pool, {
+      shared: memory(),
+      threads: [{ body: "exitsTheWorker" }],
+      choices: [],
+    });
+    expect(["crashed", "failed"]).toContain(crashed.verdict);
+    expect(crashed.reason).toMatch(/exited with code 3/);
+    const next = await lockRun("casLock", []);
+    expectFinished(next.result, "after a crash");
+  });
+
+  it("rejects a run with more threads than the pool has", async () => {
+    await expect(
+      interleave(pool, { shared: memory(), threads: Array(5).fill({ body: "casLock" }), choices: [] }),
+    ).rejects.toThrow(/1 to 4 threads/);
+  });
+});
+
+describe("stress", () => {
+  it("releases every thread at once and sees lost updates of plain increments, never of atomic ones", async () => {
+    await using pool = await ThreadPool.start(scenario, 4);
+    const atomic = memory();
+    const good = await stress(pool, {
+      shared: atomic,
+      threads: Array(4).fill({ body: "atomicIncrements", args: 100_000 }),
+    });
+    expect(good.verdict).toBe("finished");
+    expect(cellsOf(atomic)[1]).toBe(400_000);
+    let lost = false;
+    for (let attempt = 0; attempt < 10 && !lost; attempt++) {
+      const plain = memory();
+      const bad = await stress(pool, {
+        shared: plain,
+        threads: Array(4).fill({ body: "plainIncrements", args: 2_000_000 }),
+      });
+      expect(bad.verdict).toBe("finished");
+      lost = cellsOf(plain)[1]! < 8_000_000;
+    }
+    expect(lost, "4 threads doing m[1]++ 2 000 000 times each should lose updates").toBe(true);
+  });
+
+  it("turns a deadlock into a stale verdict and ends the stuck threads", async () => {
+    await using pool = await ThreadPool.start(scenario, 2);
+    const shared = memory();
+    const result = await stress(pool, {
+      shared,
+      threads: [
+        { body: "waitInLine", args: 1 },
+        { body: "waitInLine", args: 2 },
+      ],
+      watchdogMs: 300,
+    });
+    expect(result.verdict).toBe("stale");
+    expect(result.stale).toEqual([0, 1]);
+    expect(result.reason).toMatch(/thread 0, thread 1 had not finished after 300 ms/);
+    const after = await stress(pool, { shared: memory(), threads: [{ body: "casLock", args: 10 }] });
+    expect(after.verdict).toBe("finished");
+  });
+
+  it("lets a body alone keep its thread alive: a bare waitAsync does not, and the run says so", async () => {
+    await using pool = await ThreadPool.start(scenario, 1);
+    const bare = await stress(pool, {
+      shared: memory(),
+      threads: [{ body: "awaitsBareWaitAsync" }],
+      alone: true,
+    });
+    expect(bare.verdict).toBe("failed");
+    expect(bare.reason).toMatch(
+      /exited with code 0 before its body finished \(nothing kept its event loop alive/,
+    );
+    const held = await stress(pool, {
+      shared: memory(),
+      threads: [{ body: "awaitsWaitAsyncWithTimer" }],
+      alone: true,
+    });
+    expect(held.verdict).toBe("finished");
+    expect(held.results).toEqual(["timed-out"]);
+  });
+
+  it("reports a thread's error", async () => {
+    await using pool = await ThreadPool.start(scenario, 1);
+    const result = await stress(pool, { shared: memory(), threads: [{ body: "throws" }] });
+    expect(result.verdict).toBe("failed");
+    expect(result.reason).toBe("thread 0 threw: TODO: not implemented yet");
+  });
+});
+
+describe("sequentialAtomics", () => {
+  it("counts operations, answers waits that cannot sleep, and refuses one that would sleep for ever", () => {
+    const A = sequentialAtomics();
+    const cells = new Int32Array(new SharedArrayBuffer(8));
+    A.store(cells, 0, 2);
+    expect(A.add(cells, 0, 3)).toBe(2);
+    expect(A.compareExchange(cells, 0, 5, 1)).toBe(5);
+    expect(A.wait(cells, 0, 7)).toBe("not-equal");
+    expect(A.wait(cells, 0, 1, 0)).toBe("timed-out");
+    expect(A.wait(cells, 0, 1, 1)).toBe("timed-out");
+    expect(() => A.wait(cells, 0, 1)).toThrow(/would put the only thread to sleep for ever/);
+    expect(() => A.wait(cells, 0, 1, MAX_SEQUENTIAL_WAIT_MS + 1)).toThrow(/for 51 ms/);
+    expect(A.notify(cells, 0, 1)).toBe(0);
+    expect(A.waitAsync(cells, 0, 9)).toEqual({ async: false, value: "not-equal" });
+    expect(A.operations).toBe(10);
+  });
+});
+
+describe("learnerModuleUrl", () => {
+  it("points at the graded target's copy of a learner file", () => {
+    const before = process.env[TARGET_ENV];
+    try {
+      delete process.env[TARGET_ENV];
+      expect(learnerModuleUrl("exercises/04-threads/semaphore.ts")).toMatch(
+        /\/exercises\/04-threads\/semaphore\.ts$/,
+      );
+      process.env[TARGET_ENV] = "solutions";
+      expect(learnerModuleUrl("exercises/04-threads/semaphore.ts")).toMatch(
+        /\/solutions\/04-threads\/semaphore\.ts$/,
+      );
+    } finally {
+      if (before === undefined) delete process.env[TARGET_ENV];
+      else process.env[TARGET_ENV] = before;
+    }
+  });
+});
+
+describe("scheduleChoices", () => {
+  it("gives plain choices and bursts of one repeated choice, all within bounds", () => {
+    const seen = fc.sample(scheduleChoices({ maxChoice: 3, maxLength: 20 }), { numRuns: 300, seed: 5 });
+    expect(seen.every((c) => c.every((x) => Number.isInteger(x) && x >= 0 && x <= 3))).toBe(true);
+    const longestRun = (c: number[]) => Math.max(0, ...c.map((x, k) => c.slice(k).findIndex((y) => y !== x)));
+    expect(
+      seen.some((c) => longestRun(c) >= 5),
+      "some schedules let one thread run on",
+    ).toBe(true);
+  });
+});
