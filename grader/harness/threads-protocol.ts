@@ -4,26 +4,11 @@
  * controlled run.
  */
 
-/**
- * The subset of Atomics that thread exercises use (the same shape as exercises/04-threads/atomics.ts).
- * Learner code reaches shared memory only through one of these, so a test can hand it the real Atomics
- * (stress) or one whose every operation waits for its turn (controlled interleavings).
- */
-export interface AtomicsLike {
-  load(a: Int32Array, i: number): number;
-  store(a: Int32Array, i: number, v: number): number;
-  add(a: Int32Array, i: number, v: number): number;
-  sub(a: Int32Array, i: number, v: number): number;
-  compareExchange(a: Int32Array, i: number, expected: number, replacement: number): number;
-  wait(a: Int32Array, i: number, v: number, timeoutMs?: number): "ok" | "not-equal" | "timed-out";
-  waitAsync(
-    a: Int32Array,
-    i: number,
-    v: number,
-    timeoutMs?: number,
-  ): { async: false; value: "not-equal" | "timed-out" } | { async: true; value: Promise<"ok" | "timed-out"> };
-  notify(a: Int32Array, i: number, count?: number): number;
-}
+// The subset of Atomics that thread exercises use is the course's contract, defined once in the given
+// code learners import it from; the harness hands out implementations of that very type.
+import type { AtomicsLike } from "../../exercises/04-threads/atomics.ts";
+
+export type { AtomicsLike };
 
 /** The real Atomics, typed as an AtomicsLike (Node 20 has waitAsync; the ES2023 typings do not). */
 export const realAtomics = Atomics as unknown as AtomicsLike;

@@ -91,7 +91,7 @@ describe("gradebookCsv", () => {
       ]),
     ).split("\n");
     expect(rows).toContain("broken,,,,error: no exercises folder");
-    expect(rows).toContain("mallory,0,10,10,graded; review: tampered (01-concepts/a)");
+    expect(rows).toContain("mallory,0,10,10,graded (review: tampered (01-concepts/a))");
   });
 
   it("defuses learner ids a spreadsheet would run as formulas, and quotes separators", () => {

@@ -80,7 +80,8 @@ export function rowStatus(entry: GradebookEntry): string {
     ...(integrity.changed_protected_files.length > 0 ? ["changed protected files"] : []),
     ...(integrity.ignored_files.length > 0 ? ["ignored files"] : []),
   ];
-  return `graded; review: ${reasons.join(", ")}`;
+  // No ";" in the cell: spreadsheets set to semicolon-separated lists would split it.
+  return `graded (review: ${reasons.join(", ")})`;
 }
 
 /** The CSV: a header row, then one row per learner; scores are plain numbers, empty where not graded. */
