@@ -33,9 +33,8 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { buildSync, version as esbuildVersion, stop as stopEsbuild } from "esbuild";
-import { waitForExit } from "../../grader/harness/processes.ts";
-import { track } from "../../grader/harness/resources.ts";
-import { signalGroup } from "../../grader/src/run/process-group.ts";
+import { trackGroup, waitForExit } from "../../grader/harness/processes.ts";
+import { trackWorker } from "../../grader/harness/workers.ts";
 
 export type { ExitStatus } from "../../grader/harness/processes.ts";
 export type { PoolReply, PoolRequest, TaskOutcome } from "./pool-worker.ts";
@@ -46,8 +45,6 @@ export const poolWorkerEntry: URL = new URL("./pool-worker.ts", import.meta.url)
 
 /** Old-generation heap cap of a worker thread: far below the test process's own. */
 const WORKER_HEAP_MB = 128;
-/** How long ending a forgotten child waits for its 'exit'. */
-const KILL_WAIT_MS = 2_000;
 
 /** The course's own node_modules, which compiled modules import their packages from. */
 const courseModules = fileURLToPath(new URL("../../node_modules", import.meta.url));
@@ -148,18 +145,7 @@ export function startThread(entry: string | URL, workerData?: unknown): Worker {
     resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
     name: path.basename(toFile(entry)),
   });
-  let running = true;
-  const forget = track({
-    description: `worker ${path.basename(toFile(entry))}`,
-    alive: () => running,
-    end: async () => {
-      await worker.terminate();
-    },
-  });
-  worker.once("exit", () => {
-    running = false;
-    forget();
-  });
+  trackWorker(worker, path.basename(toFile(entry)));
   return worker;
 }
 
@@ -169,9 +155,6 @@ export interface ForkProcessOptions {
   /** "pipe" (default): read child.stdout and child.stderr, or the child blocks once a pipe is full. */
   readonly stdio?: "pipe" | "ignore";
 }
-
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
 
 /**
  * Fork a Node process on `entry` (a .ts or .js file) with `args` as its process.argv.slice(2) and an IPC
@@ -191,28 +174,6 @@ export function forkProcess(
     serialization: options.serialization ?? "json",
     stdio: [io, io, io, "ipc"],
   });
-  const pgid = child.pid;
-  if (pgid === undefined) return child; // the spawn failed: 'error' follows, nothing runs
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    // A detached group would outlive this process: end them all when it exits.
-    process.once("exit", () => {
-      for (const group of liveGroups) signalGroup(group, "SIGKILL");
-    });
-  }
-  liveGroups.add(pgid);
-  const forget = track({
-    description: `child process ${name} (pid ${pgid})`,
-    alive: () => child.exitCode === null && child.signalCode === null,
-    end: async () => {
-      signalGroup(pgid, "SIGKILL");
-      await waitForExit(child, KILL_WAIT_MS);
-    },
-  });
-  child.once("exit", () => {
-    signalGroup(pgid, "SIGKILL");
-    liveGroups.delete(pgid);
-    forget();
-  });
+  trackGroup(child, name);
   return child;
 }

@@ -81,6 +81,13 @@ export class ThreadPool {
     return pool;
   }
 
+  private started = 0;
+
+  /** How many workers this pool has started so far, restarts included: reuse is counted, not timed. */
+  get startedWorkers(): number {
+    return this.started;
+  }
+
   /** A new run's number, so late messages of an earlier run are told apart. */
   runId(): number {
     return this.nextRun++;
@@ -91,6 +98,7 @@ export class ThreadPool {
     if (this.closed) throw new Error("the thread pool is closed");
     const current = this.workers[k];
     if (current && !current.exited) return current;
+    this.started++;
     const worker = startWorker(entry, {
       name: `thread ${k}`,
       workerData: { scenario: this.scenario, data: this.data },
@@ -116,7 +124,8 @@ export class ThreadPool {
         reject(new Error(`thread ${k} exited with code ${code} while loading its scenario`)),
       );
     });
-    await withDeadline(ready, 20_000, `loading the scenario in thread ${k}`);
+    // A hang backstop: a loaded machine may take many seconds to start a worker and compile its scenario.
+    await withDeadline(ready, 60_000, `loading the scenario in thread ${k}`);
     return entryOfPool;
   }
 

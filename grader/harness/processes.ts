@@ -62,14 +62,23 @@ export function forkTs(
     serialization: options.serialization ?? "json",
     stdio: [io, io, io, "ipc"],
   });
+  trackGroup(child, path.basename(file));
+  return child;
+}
+
+/**
+ * Track a detached child (the leader of its own process group) until it exits: a test that forgets it gets
+ * its whole group killed and reported, and when the leader exits whatever is left in its group is killed
+ * too. Every harness helper and given runtime that forks a detached child hands it here.
+ */
+export function trackGroup(child: ChildProcess, name: string): void {
   const pgid = child.pid;
   // No pid: the spawn failed, child emits 'error', and nothing runs that could leak.
-  if (pgid === undefined) return child;
-
+  if (pgid === undefined) return;
   installExitHook();
   liveGroups.add(pgid);
   const forget = track({
-    description: `child process ${path.basename(file)} (pid ${pgid})`,
+    description: `child process ${name} (pid ${pgid})`,
     alive: () => !hasExited(child),
     end: async () => {
       signalGroup(pgid, "SIGKILL");
@@ -82,7 +91,6 @@ export function forkTs(
     liveGroups.delete(pgid);
     forget();
   });
-  return child;
 }
 
 /**

@@ -46,6 +46,15 @@ export function startWorker(entry: string | URL, options: StartWorkerOptions = {
     name,
   });
   names.set(worker, name);
+  trackWorker(worker, name);
+  return worker;
+}
+
+/**
+ * Track a worker until its 'exit': a test that forgets it gets it terminated and reported. Every harness
+ * helper and given runtime that starts a worker hands it here.
+ */
+export function trackWorker(worker: Worker, name: string): void {
   let running = true;
   const forget = track({
     description: `worker ${name}`,
@@ -58,7 +67,6 @@ export function startWorker(entry: string | URL, options: StartWorkerOptions = {
     running = false;
     forget();
   });
-  return worker;
 }
 
 export interface RequestOptions {
