@@ -16,7 +16,7 @@ import { courseFiles } from "../src/files.ts";
 import { allExercises, loadCourse, solutionOf } from "../src/manifest.ts";
 import { repoRoot } from "../src/paths.ts";
 import type { Report } from "../src/report/types.ts";
-import { cli, cliOk } from "./support.ts";
+import { cli, cliOk, WHOLE_COURSE_BACKSTOP_MS } from "./support.ts";
 
 const course = loadCourse();
 const [solvedA, solvedB, weakened] = allExercises(course);
@@ -104,7 +104,7 @@ beforeAll(() => {
     mkdirSync(path.dirname(to), { recursive: true });
     cpSync(path.join(head, file), to);
   }
-}, 60_000);
+}, WHOLE_COURSE_BACKSTOP_MS);
 
 afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
@@ -146,7 +146,7 @@ describe("grading a pull request from the base tree", () => {
     report = JSON.parse(readFileSync(path.join(out, "report.json"), "utf8"));
     fromBase("grade", "--dir", honestDir, "--json", path.join(out, "honest.json"), ...options);
     honest = JSON.parse(readFileSync(path.join(out, "honest.json"), "utf8"));
-  }, 240_000);
+  }, WHOLE_COURSE_BACKSTOP_MS);
 
   it("lists every protected file the pull request changed, and only those", () => {
     expect(integrity).toEqual({

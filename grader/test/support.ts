@@ -2,6 +2,12 @@
 import { spawnSync } from "node:child_process";
 import { repoRoot, tsxCli } from "../src/paths.ts";
 
+/**
+ * The limit of a test that grades a whole course or sets one up: a hang backstop, not a speed check. On a
+ * loaded machine (CI beside other jobs, two cores) grading every exercise takes minutes.
+ */
+export const WHOLE_COURSE_BACKSTOP_MS = 15 * 60_000;
+
 export interface CliResult {
   readonly status: number | null;
   readonly stdout: string;

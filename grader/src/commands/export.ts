@@ -16,6 +16,8 @@ import { UsageError } from "./errors.ts";
 export const EXCLUDED = [
   "solutions/",
   "grader/mutants/",
+  // Mutation testing runs over solutions/, which the template does not have.
+  "grader/mutation/",
   "grader/test/",
   ".github/workflows/ci.yml",
   // The class re-grade belongs in the teacher's own private repository, not in the learners' template.
@@ -23,7 +25,7 @@ export const EXCLUDED = [
   ".ci/",
 ] as const;
 
-const MAINTAINER_SCRIPTS = ["verify", "test:grader"];
+const MAINTAINER_SCRIPTS = ["verify", "test:grader", "mutation"];
 const README_CUT = /<!-- maintainers:start -->[\s\S]*?<!-- maintainers:end -->\n?/g;
 
 export async function exportCommand(argv: readonly string[]): Promise<number> {
