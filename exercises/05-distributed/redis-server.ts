@@ -43,6 +43,8 @@ export function freePort(): Promise<number> {
 export interface RedisServer extends AsyncDisposable {
   readonly host: "127.0.0.1";
   readonly port: number;
+  /** The server's process id, for a last-resort kill from a synchronous 'exit' handler. */
+  readonly pid: number;
   /** True until the server process exited. */
   alive(): boolean;
   /** Resolves once the server process exited, for whatever reason. */
@@ -132,6 +134,7 @@ async function startOnce(binary: string, port: number): Promise<RedisServer> {
   return {
     host: "127.0.0.1",
     port,
+    pid: child.pid!,
     alive: () => running,
     exited,
     stop,
