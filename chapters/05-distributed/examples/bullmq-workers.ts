@@ -35,7 +35,8 @@ const LOCK_MS = 1000;
 const STALLED_INTERVAL_MS = 500;
 /** How long a deposit takes: half before the deposit, half after it. */
 const WORK_MS = 400;
-const READY_DEADLINE_MS = 10_000;
+/** Starting a worker takes about half a second of CPU (tsx, BullMQ); a busy machine needs far longer. */
+const READY_DEADLINE_MS = 15_000;
 const DONE_DEADLINE_MS = 8_000;
 
 /** The timeline starts when the tasks are published. */
@@ -104,7 +105,10 @@ function startWorker(
   children.push(child);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`${config.name} was not ready after ${READY_DEADLINE_MS} ms`)),
+      () =>
+        reject(
+          new Error(`${config.name} was not ready after ${READY_DEADLINE_MS} ms: is the machine very busy?`),
+        ),
       READY_DEADLINE_MS,
     );
     child.once("exit", (code, signal) => {
