@@ -24,6 +24,7 @@ import {
   startRedis,
 } from "../../../exercises/05-distributed/redis-server.ts";
 import type * as TaskQueue from "../../../exercises/05-distributed/task-queue.ts";
+import { withDeadline } from "../../../grader/harness/deadline.ts";
 import { learnerFileIn, targetFromEnv } from "../../../grader/src/target.ts";
 import { KEYS, type WorkerConfig, type WorkerEvent } from "./bullmq/worker.ts";
 
@@ -68,7 +69,11 @@ async function whyNotYours(file: string): Promise<string | undefined> {
       },
       workerLost: async () => {},
     };
-    const outcome = await workOnce(oneTask, "probe", { probe: () => "done" });
+    const outcome = await withDeadline(
+      workOnce(oneTask, "probe", { probe: () => "done" }),
+      5000,
+      "workOnce on a broker holding one task",
+    );
     return outcome?.ok && acked ? undefined : "it did not run and acknowledge a single task";
   } catch (error) {
     return String(error).includes("TODO")
@@ -79,6 +84,8 @@ async function whyNotYours(file: string): Promise<string | undefined> {
 
 // Everything started below is ended in `finally`; these are the last resort if the process dies otherwise.
 const children: ChildProcess[] = [];
+/** Children whose end is part of the plan: the one killed mid-task, and all of them at the end. */
+const meantToExit = new Set<ChildProcess>();
 let redis: RedisServer | undefined;
 process.once("exit", () => {
   for (const child of children) child.kill("SIGKILL");
@@ -87,7 +94,7 @@ process.once("exit", () => {
 for (const signal of ["SIGINT", "SIGTERM"] as const)
   process.once(signal, () => {
     console.log(`\nbullmq-workers: ${signal}, stopping the workers and redis-server`);
-    void stopAll().finally(() => process.exit(130));
+    void stopAll().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
   });
 
 // By absolute URL: `--import tsx` would resolve "tsx" from the working directory.
@@ -119,6 +126,9 @@ function startWorker(
       if (event.type === "ready") {
         clearTimeout(timer);
         resolve(child);
+        child.once("exit", (code, signal) => {
+          if (!meantToExit.has(child)) log(`${config.name} died by itself (${signal ?? `code ${code}`})`);
+        });
       } else onEvent(event, child);
     });
   });
@@ -127,6 +137,7 @@ function startWorker(
 async function stopAll(): Promise<void> {
   await Promise.all(
     children.map(async (child) => {
+      meantToExit.add(child);
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
@@ -181,6 +192,7 @@ async function run(binary: string): Promise<number> {
       else if (event.type === "deposited" && killed === undefined) {
         killed = name;
         running.delete(name);
+        meantToExit.add(child);
         child.kill("SIGKILL");
         log(`${name} deposited ${event.id}; killed it now (SIGKILL), before its handler returned`);
       } else if (event.type === "failed") log(`${name}: ${event.id} failed: ${event.error}`);
