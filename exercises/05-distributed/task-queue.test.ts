@@ -1,14 +1,10 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { withDeadline } from "../../grader/harness/deadline.ts";
 import { track } from "../../grader/harness/resources.ts";
 import type { Broker, Delivery, Handlers } from "./broker.ts";
 import { RedisBroker } from "./redis-broker.ts";
+import { findRedisServer, REDIS_INSTALL_ADVICE, type RedisServer, startRedis } from "./redis-server.ts";
 import { createBroker, type Outcome, workOnce } from "./task-queue.ts";
 
 const task = (id: string, name = "job", args: unknown[] = [id]) => ({ id, name, args });
@@ -359,83 +355,16 @@ describe("workOnce", () => {
 // ---------------------------------------------------------------------------------------------------------
 // The same worker on a real Redis, started by this test on a free loopback port.
 
-/** redis-server on PATH; COURSE_REDIS_SERVER names another binary, or (empty) pretends there is none. */
-function findRedisServer(): string | undefined {
-  const chosen = process.env.COURSE_REDIS_SERVER;
-  if (chosen !== undefined) return chosen !== "" && existsSync(chosen) ? chosen : undefined;
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    const candidate = path.join(dir, "redis-server");
-    if (dir && existsSync(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+/** Start redis-server on a free loopback port, ended by the test setup if the test leaves it running. */
+async function startTrackedRedis(binary: string): Promise<RedisServer> {
+  const redis = await startRedis(binary);
+  const forget = track({
+    description: `redis-server on port ${redis.port}`,
+    alive: redis.alive,
+    end: redis.stop,
   });
-}
-
-/** Start redis-server on 127.0.0.1:port with its files in a fresh temporary folder; resolves once it accepts. */
-async function startRedis(
-  binary: string,
-  port: number,
-): Promise<{ port: number; stop: () => Promise<void> }> {
-  const dir = mkdtempSync(path.join(tmpdir(), "course-redis-"));
-  const child = spawn(
-    binary,
-    [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--dir",
-      dir,
-      "--protected-mode",
-      "yes",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let exited = false;
-  const exit = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.once("exit", () => {
-    exited = true;
-  });
-  const stop = async () => {
-    if (!exited) child.kill("SIGTERM");
-    await withDeadline(exit, 5000, "redis-server stopping").catch(() => child.kill("SIGKILL"));
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const forget = track({ description: `redis-server on port ${port}`, alive: () => !exited, end: stop });
-  child.once("exit", forget);
-  let output = "";
-  const ready = new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Ready to accept connections")) resolve();
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("exit", (code) =>
-      reject(new Error(`redis-server exited with code ${code} before it was ready:\n${output}`)),
-    );
-  });
-  try {
-    await withDeadline(ready, 10_000, "redis-server starting");
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { port, stop };
+  void redis.exited.then(forget);
+  return redis;
 }
 
 const redisServer = findRedisServer();
@@ -443,12 +372,10 @@ const redisServer = findRedisServer();
 describe("RedisBroker", () => {
   it("runs the same worker on a real Redis: three workers, one dies mid-task, every task runs", async (context) => {
     if (!redisServer) {
-      context.skip(
-        "no redis-server on PATH: install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis) to run this test",
-      );
+      context.skip(`no redis-server on PATH: ${REDIS_INSTALL_ADVICE} to run this test`);
       return;
     }
-    const redis = await startRedis(redisServer, await freePort());
+    const redis = await startTrackedRedis(redisServer);
     const broker = new RedisBroker({ port: redis.port });
     try {
       await withDeadline(broker.connect(), 5000, "connecting to redis-server");

@@ -14,13 +14,14 @@
  * for the machine to be quiet, and reports how busy it was.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { register } from "node:module";
+import { writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { fromRoot } from "../paths.ts";
+import { loadLine, median, quietWaiter } from "./machine.ts";
+import { loadReference } from "./reference.ts";
 
 /** What the issue asks of the reference pool, thread kind, on a 2-core machine. */
 export const POOL_TARGETS = {
@@ -45,56 +46,6 @@ interface BenchPool {
 }
 interface PoolModule {
   createPool(tasksModule: string | URL, options: { size: number; kind: "thread" | "process" }): BenchPool;
-}
-
-/**
- * Load the reference pool. It imports its given code as "./runtime.ts", which lives in exercises/, not
- * beside it in solutions/: a resolve hook sends such imports there, as the grader's target switch does.
- */
-async function loadReferencePool(): Promise<PoolModule> {
-  const solutions = pathToFileURL(fromRoot("solutions")).href;
-  const exercises = pathToFileURL(fromRoot("exercises")).href;
-  const hook = `
-    export async function resolve(specifier, context, next) {
-      try {
-        return await next(specifier, context);
-      } catch (error) {
-        const parent = context.parentURL ?? "";
-        if (!parent.startsWith(${JSON.stringify(solutions)}) || !specifier.startsWith(".")) throw error;
-        const given = new URL(specifier, parent).href.replace(${JSON.stringify(solutions)}, ${JSON.stringify(exercises)});
-        return next(given, context);
-      }
-    }`;
-  register(`data:text/javascript,${encodeURIComponent(hook)}`);
-  return (await import(pathToFileURL(fromRoot("solutions/03-processes/pool.ts")).href)) as PoolModule;
-}
-
-/** Average number of cores busy over `ms`, from /proc/stat (0 where there is none). */
-async function busyCores(ms: number): Promise<number> {
-  const sample = () => {
-    try {
-      const [, ...fields] = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/);
-      const n = fields.map(Number);
-      const idle = n[3]! + (n[4] ?? 0);
-      return { idle, total: n.reduce((a, b) => a + b, 0) };
-    } catch {
-      return undefined;
-    }
-  };
-  const a = sample();
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  const b = sample();
-  if (!a || !b || b.total === a.total) return 0;
-  return availableParallelism() * (1 - (b.idle - a.idle) / (b.total - a.total));
-}
-
-/** Wait until the machine is quiet (≤ 0.3 cores busy), at most `maxMs`; returns the last load seen. */
-async function waitForQuiet(maxMs: number): Promise<number> {
-  const deadline = performance.now() + maxMs;
-  for (;;) {
-    const busy = await busyCores(200);
-    if (busy <= 0.3 || performance.now() >= deadline) return busy;
-  }
 }
 
 const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
@@ -206,21 +157,15 @@ export interface PoolBenchResult {
 export async function benchPool(options: { runs?: number } = {}): Promise<PoolBenchResult> {
   const runs = Math.max(1, options.runs ?? 3);
   const progress = (what: string) => process.stderr.write(`pool bench: ${what}\n`);
-  const { createPool } = await loadReferencePool();
+  const { createPool } = await loadReference<PoolModule>("solutions/03-processes/pool.ts");
   const { Piscina } = await import("piscina");
   const { loadableUrl } = await import(pathToFileURL(fromRoot("exercises/03-processes/runtime.ts")).href);
   const tasks = fromRoot("exercises/03-processes/tasks.ts");
   const tasksJs: string = loadableUrl(tasks);
   const size = 2;
   const lines: string[] = [];
-  const loads: number[] = [];
   // At most 5 s per wait and 90 s in all: on a machine that is never quiet, measure anyway and say so.
-  let waitBudgetMs = 90_000;
-  const quiet = async () => {
-    const started = performance.now();
-    loads.push(await waitForQuiet(Math.min(5_000, waitBudgetMs)));
-    waitBudgetMs = Math.max(0, waitBudgetMs - (performance.now() - started));
-  };
+  const { quiet, loads } = quietWaiter(5_000, 90_000);
 
   // Start-up: a fresh pool to its first result.
   progress("start-up");
@@ -328,9 +273,7 @@ export async function benchPool(options: { runs?: number } = {}): Promise<PoolBe
   const fmtRate = (perSecond: number) =>
     perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)}M/s` : `${(perSecond / 1e3).toFixed(1)}k/s`;
   lines.push(`pool benchmark (size ${size}, best of ${runs}; ${availableParallelism()} cores)`);
-  lines.push(
-    `  machine load while measuring: median ${median(loads).toFixed(2)} cores busy, worst ${Math.max(...loads).toFixed(2)}`,
-  );
+  lines.push(`  ${loadLine(loads)}`);
   lines.push(`  CPU-bound, ${CPU_TASKS} × fib(${CPU_FIB}), warm pools; speedup over sequential JavaScript`);
   for (const row of cpuRows)
     lines.push(`    ${row.label.padEnd(40)} ${fmtMs(row.ms)}   ${row.speedup!.toFixed(2)}×`);
@@ -414,9 +357,4 @@ export async function benchPool(options: { runs?: number } = {}): Promise<PoolBe
     );
   }
   return { ok: checks.every(([ok]) => ok), lines };
-}
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }

@@ -6,12 +6,15 @@
  * - pipeline: the coroutine pipeline of 02-coroutines against plain calls, generators, streams and Python
  *   (see ../bench/pipeline.ts);
  * - pool: the 03-processes pool against piscina and Python's Pool (see ../bench/pool.ts);
+ * - collectives: the 05-distributed collectives on 1 … 4 worker threads: time per call and per message of
+ *   scatter + gather and of allreduce (see ../bench/collectives.ts);
  * - batch: a class re-grade against one submission graded on one core (see ../bench/batch.ts); chapters
  *   1–2 unless `--full`.
  * Exits 1 when a target is missed.
  */
 import { parseArgs } from "node:util";
 import { benchBatch } from "../bench/batch.ts";
+import { benchCollectives } from "../bench/collectives.ts";
 import { pipelineBench } from "../bench/pipeline.ts";
 import { benchPool } from "../bench/pool.ts";
 import { grade } from "../grade.ts";
@@ -25,7 +28,7 @@ const TARGET_GRADE_ALL_MS = 20_000;
 const median = (values: readonly number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-const BENCHES = ["grade", "pipeline", "pool", "batch"] as const;
+const BENCHES = ["grade", "pipeline", "pool", "collectives", "batch"] as const;
 
 export async function benchCommand(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
@@ -40,7 +43,7 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   });
   if (values.help) {
     console.log(
-      "npm run bench [-- --only grade|pipeline|pool|batch] [--runs N] [--rounds N] [--full]\n  --only     run one benchmark (repeatable; default: all)\n  --runs     grading runs of the grade bench (default 3)\n  --rounds   rounds of the pipeline bench (default 5)\n  --full     the batch bench grades every exercise, not chapters 1–2 (about 20 minutes)",
+      `npm run bench [-- --only ${BENCHES.join("|")}] [--runs N] [--rounds N] [--full]\n  --only     run one benchmark (repeatable; default: all)\n  --runs     runs of the grade, pool and collectives benches (default 3)\n  --rounds   rounds of the pipeline bench (default 5)\n  --full     the batch bench grades every exercise, not chapters 1–2 (about 20 minutes)`,
     );
     return 0;
   }
@@ -57,6 +60,11 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
     status = Math.max(status, await pipelineBench({ rounds: Math.max(1, Number(values.rounds) || 5) }));
   if (only.includes("pool")) {
     const { ok, lines } = await benchPool({ runs: Math.max(1, Number(values.runs) || 3) });
+    console.log(`\n${lines.join("\n")}`);
+    if (!ok) status = 1;
+  }
+  if (only.includes("collectives")) {
+    const { ok, lines } = await benchCollectives({ runs: Math.max(1, Number(values.runs) || 3) });
     console.log(`\n${lines.join("\n")}`);
     if (!ok) status = 1;
   }
