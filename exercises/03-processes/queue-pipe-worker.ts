@@ -11,7 +11,8 @@
  *   "consume"  open the queue on `port`, run consume() until the poison pill, then post
  *              { received: the items in the order handled, handled: consume()'s result }
  *   "receive"  connect to the pipe end `port`; before anything is sent, try recv(0) and recv(timeoutMs) and
- *              post { ready: what each gave }; then recv `count` values and post { received: them }
+ *              post { ready: what each gave }; then wait for the test's "go" (sent once the values are on
+ *              their way, so no recv has to wait), recv `count` values and post { received: them }
  *   "echo"     connect to the pipe end `port` and post { ready: [] }; then send back every value received
  *              until recv rejects, and post { ended: recv's error message, echoed: how many values it sent back }
  *
@@ -65,6 +66,7 @@ parentPort!.once("message", async (start: QueuePipeStart) => {
       );
     }
     report({ ready });
+    await new Promise((resolve) => parentPort!.once("message", resolve));
     const received: number[] = [];
     for (let i = 0; i < start.count; i++) received.push(await end.recv());
     report({ received });
