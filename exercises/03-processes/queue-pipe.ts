@@ -131,7 +131,8 @@ export function consume<T>(queue: WorkQueue<T | null>, handle: (item: T) => unkn
 
 /**
  * Stop `consumers` consumers: put one poison pill (`null`) for each, after everything already put, and
- * resolve once all are in the queue. Call it once every producer's last put has resolved.
+ * resolve once all are in the queue. Call it once every producer's last put has resolved. Rejects with a
+ * RangeError unless `consumers` is a whole number, 0 or more.
  */
 export function stopConsumers(queue: WorkQueue<unknown>, consumers: number): Promise<void> {
   // TODO: one null per consumer (a whole number, else RangeError), each put awaited.

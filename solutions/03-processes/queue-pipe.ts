@@ -375,7 +375,8 @@ export async function consume<T>(queue: WorkQueue<T | null>, handle: (item: T) =
 
 /**
  * Stop `consumers` consumers: put one poison pill (`null`) for each, after everything already put, and
- * resolve once all are in the queue. Call it once every producer's last put has resolved.
+ * resolve once all are in the queue. Call it once every producer's last put has resolved. Rejects with a
+ * RangeError unless `consumers` is a whole number, 0 or more.
  */
 export async function stopConsumers(queue: WorkQueue<unknown>, consumers: number): Promise<void> {
   if (!Number.isInteger(consumers) || consumers < 0) {
