@@ -18,6 +18,7 @@ import { type Diagnostic, typecheck } from "./run/typecheck.ts";
 import { type Evidence, type ExerciseReport, firstLine, scoreExercise } from "./score.ts";
 import { learnerFileIn, type Target } from "./target.ts";
 import { graderVersion } from "./version.ts";
+import { TEST_TIMEOUT_MS } from "./vitest/env.ts";
 
 export interface GradeOptions {
   readonly target: Target;
@@ -146,11 +147,15 @@ export async function gradeExercise(course: Course, job: ExerciseJob): Promise<E
   const learnerFiles = job.learnerFiles ?? locateLearnerFiles(exercise, job.target);
   const mine = new Set(learnerFiles.map((f) => f.absolute));
   const diagnostics = (job.diagnostics ?? []).filter((d) => mine.has(d.file));
-  const timeoutMs = 1000 * (job.timeoutSeconds ?? exercise.timeoutSeconds ?? course.grading.timeoutSeconds);
+  const ownLimitMs = 1000 * (exercise.timeoutSeconds ?? course.grading.timeoutSeconds);
+  const timeoutMs = job.timeoutSeconds !== undefined ? 1000 * job.timeoutSeconds : ownLimitMs;
+  // A raised limit (verify's slack for solutions, `--timeout` on a slow machine) raises each test's too:
+  // otherwise the fixed per-test limit would decide on a slow machine what the exercise limit allows.
+  const testTimeoutMs = Math.round(TEST_TIMEOUT_MS * Math.max(1, timeoutMs / ownLimitMs));
   const runnable = learnerFiles.every((f) => f.exists && !f.refused) && diagnostics.length === 0;
   const trusted = trustedFilesOf(exercise);
   const before = runnable ? digest(trusted) : new Map<string, string>();
-  const runs = runnable ? await runWithRetryAfterHang(job, timeoutMs) : [];
+  const runs = runnable ? await runWithRetryAfterHang(job, timeoutMs, testTimeoutMs) : [];
   const after = runnable ? digest(trusted) : before;
   const changedTrustedFiles = trusted.filter((file) => before.get(file) !== after.get(file));
   return scoreExercise({
@@ -180,12 +185,17 @@ const MAX_RUNS = 4;
  * run again, each part on its own, without it: every test that does not hang still earns its points.
  * The parts follow the manifest's order of tests, which is the order of the test file.
  */
-async function runWithRetryAfterHang(job: ExerciseJob, timeoutMs: number): Promise<IsolatedRun[]> {
+async function runWithRetryAfterHang(
+  job: ExerciseJob,
+  timeoutMs: number,
+  testTimeoutMs: number,
+): Promise<IsolatedRun[]> {
   const common = {
     testFiles: [fromRoot(job.exercise.test)],
     target: job.target,
     seed: job.seed,
     timeoutMs,
+    testTimeoutMs,
     sandbox: job.sandbox ?? "none",
     ...(job.gid !== undefined ? { gid: job.gid } : {}),
   };

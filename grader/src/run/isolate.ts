@@ -24,6 +24,8 @@ export interface IsolatedRunOptions {
   /** fast-check seed; undefined for a random one. */
   readonly seed?: number;
   readonly timeoutMs: number;
+  /** Per-test limit; vitest's configured default (TEST_TIMEOUT_MS) when omitted. */
+  readonly testTimeoutMs?: number;
   /** A fresh folder for this run's files (results, current test). */
   readonly workDir: string;
   /** Full names of tests to skip (a re-run after a hang). */
@@ -91,6 +93,7 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
     [RUN_ENV.watchdog]: String(Math.max(1_000, options.timeoutMs - 1_500)),
     [RUN_ENV.deadline]: String(Date.now() + Math.max(1_000, options.timeoutMs - 1_500)),
     [RUN_ENV.grading]: "1",
+    ...(options.testTimeoutMs !== undefined ? { [RUN_ENV.testTimeout]: String(options.testTimeoutMs) } : {}),
     [RUN_ENV.skip]: JSON.stringify(options.skip ?? []),
     ...(options.seed !== undefined ? { [RUN_ENV.seed]: String(options.seed) } : {}),
     ...(kind !== "none" ? { [SANDBOX_ENV]: JSON.stringify(spec) } : {}),

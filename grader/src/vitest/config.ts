@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { defineConfig, type ViteUserConfig } from "vitest/config";
 import { repoRoot } from "../paths.ts";
-import { RUN_ENV, TEST_TIMEOUT_MS } from "./env.ts";
+import { RUN_ENV, testTimeoutMs } from "./env.ts";
 import LearnerReporter from "./learner-reporter.ts";
 import { courseTargetPlugin } from "./plugin.ts";
 import { sandboxPoolFromEnv } from "./pool.ts";
@@ -43,8 +43,8 @@ export function courseConfig({ grading }: CourseConfigOptions): ViteUserConfig {
       // Processes, not threads: a crash or an out-of-memory in a worker thread takes vitest itself down.
       // When grading, each test process starts inside the sandbox the grader chose (run/sandbox.ts).
       pool: sandboxPoolFromEnv() ?? "forks",
-      testTimeout: TEST_TIMEOUT_MS,
-      hookTimeout: TEST_TIMEOUT_MS,
+      testTimeout: testTimeoutMs(),
+      hookTimeout: testTimeoutMs(),
       // A leaked child process holding stdio would otherwise delay the end of the run by 10 s.
       teardownTimeout: 2_000,
       ...(grading

@@ -16,9 +16,17 @@ export const RUN_ENV = {
   deadline: "COURSE_DEADLINE",
   /** File the watchdog writes the hung test's name to before it stops the test process. */
   hung: "COURSE_HUNG_TEST",
+  /** Milliseconds one test (or hook) may take; default TEST_TIMEOUT_MS. Grading scales it with the exercise's limit. */
+  testTimeout: "COURSE_TEST_TIMEOUT_MS",
   /** Set when the run is graded: trusted configuration, capped output, no watch mode. */
   grading: "COURSE_GRADING",
 } as const;
 
 /** Per-test limit. Async hangs end here; synchronous ones are ended by the watchdog (watchdog.ts). */
 export const TEST_TIMEOUT_MS = 10_000;
+
+/** This run's per-test limit: the grader's, where it set one (a raised exercise limit raises it too). */
+export function testTimeoutMs(): number {
+  const given = Number(process.env[RUN_ENV.testTimeout]);
+  return Number.isFinite(given) && given > 0 ? given : TEST_TIMEOUT_MS;
+}

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { afterAll, afterEach, beforeEach } from "vitest";
 import { cleanupTracked } from "../../harness/resources.ts";
 import { CANARY_META, type CanaryVerdict, runCanaries, takeBaseline } from "./canary.ts";
-import { RUN_ENV, TEST_TIMEOUT_MS } from "./env.ts";
+import { RUN_ENV, testTimeoutMs } from "./env.ts";
 import { restoreAndReport, takeSnapshot } from "./guards.ts";
 import { capOutput } from "./output-cap.ts";
 import { startWatchdog } from "./watchdog.ts";
@@ -32,7 +32,7 @@ const baseline = takeBaseline();
 /** Replaced built-ins or matchers seen after a test; they make the whole run count as tampered. */
 const tamperedAfterTests: string[] = [];
 const watchdog = startWatchdog(
-  Number(process.env[RUN_ENV.watchdog]) || TEST_TIMEOUT_MS + 2_000,
+  Number(process.env[RUN_ENV.watchdog]) || testTimeoutMs() + 2_000,
   process.env[RUN_ENV.hung],
   Number(process.env[RUN_ENV.deadline]) || undefined,
 );
