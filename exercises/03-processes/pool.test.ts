@@ -246,10 +246,11 @@ describe("createPool", () => {
     }
   });
 
-  it("reuses its workers: never more distinct workers than size", async () => {
+  // A wrong pool may start a worker per task; shrinking its failure starts many: give it time.
+  it("reuses its workers: never more distinct workers than size", { timeout: 30_000 }, async () => {
     const sized = poolsBySize();
     await fc.assert(
-      fc.asyncProperty(sizes, fc.integer({ min: 1, max: 30 }), async (size, n) => {
+      fc.asyncProperty(sizes, fc.integer({ min: 1, max: 12 }), async (size, n) => {
         const p = sized(size);
         const results = await within(
           p.map<number, { worker: string }>(

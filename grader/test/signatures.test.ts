@@ -1,6 +1,13 @@
 /** Mutant signatures: normalising failures, matching a learner's report, keeping the file up to date. */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Exercise } from "../src/manifest.ts";
+import { repoRoot } from "../src/paths.ts";
+import { parseUntrustedReport } from "../src/report/comment.ts";
+import { renderMarkdown } from "../src/report/markdown.ts";
+import { renderTerminal } from "../src/report/terminal.ts";
+import type { Report } from "../src/report/types.ts";
 import type { ExerciseReport, TestReport } from "../src/score.ts";
 import {
   type MutantSignature,
@@ -182,5 +189,29 @@ describe("keeping the file up to date", () => {
       other.exercise,
     ]);
     expect(merged).toEqual([lostWakeUp, other]);
+  });
+});
+
+describe("in the reports", () => {
+  const sample = JSON.parse(
+    readFileSync(path.join(repoRoot, "grader/test/fixtures/comment/sample-report.json"), "utf8"),
+  ) as Report;
+  const nudge = "your code releases only after a successful section";
+  const withNudge: Report = {
+    ...sample,
+    exercises: sample.exercises.map((e) =>
+      e.id === "01-concepts/async-mutex" ? { ...e, likely_mistakes: [nudge] } : e,
+    ),
+  };
+
+  it("the terminal grade and the Markdown report say 'It looks like …' under the exercise", () => {
+    expect(renderTerminal(withNudge, "grade")).toContain(`It looks like ${nudge}.`);
+    const markdown = renderMarkdown(withNudge);
+    expect(markdown).toContain(`💡 It looks like ${nudge}.`);
+    expect(renderMarkdown(sample)).not.toContain("It looks like");
+  });
+
+  it("the report with the new field still matches its schema", () => {
+    expect(parseUntrustedReport(JSON.stringify(withNudge))).toMatchObject({ ok: true });
   });
 });

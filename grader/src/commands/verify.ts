@@ -358,11 +358,16 @@ async function checkExercises(
     const checked = new Set(exercises.map((e) => e.id));
     const stored = loadSignatures();
     const order = allExercises(course).map((e) => e.id);
+    const drift = signatureDrift(stored, fresh, checked);
     if (options.updateSignatures) {
       writeSignatures(mergeSignatures(stored, fresh, checked, order));
-      return { ok: true, summary: `${fresh.length} signatures written to ${SIGNATURES_FILE}`, problems: [] };
+      for (const change of drift) process.stderr.write(`  ↻ ${change}\n`);
+      return {
+        ok: true,
+        summary: `${fresh.length} signatures written to ${SIGNATURES_FILE} (${drift.length} new or changed)`,
+        problems: [],
+      };
     }
-    const drift = signatureDrift(stored, fresh, checked);
     return {
       ok: drift.length === 0,
       summary: `${fresh.length} signatures ${drift.length === 0 ? "up to date" : "out of date"}`,
