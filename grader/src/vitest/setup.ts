@@ -16,14 +16,10 @@ const seed = process.env[RUN_ENV.seed];
 if (seed !== undefined && seed !== "") fc.configureGlobal({ seed: Number(seed) });
 const replay = process.env[RUN_ENV.replay];
 if (replay) {
-  // Only the replayed test runs (npm test adds -t), with the failure's seed and path: fast-check starts
-  // from the recorded counterexample itself and stops there, so a test whose runs depend on timing
-  // (real workers, real processes) meets the same case again instead of failing at another run.
-  const { seed: replaySeed, path: replayPath } = JSON.parse(replay) as { seed: number; path?: string };
-  fc.configureGlobal({
-    seed: replaySeed,
-    ...(replayPath ? { path: replayPath, endOnFailure: true } : {}),
-  });
+  // Only the replayed test runs (npm test adds -t), with the failure's seed: fast-check generates and
+  // shrinks deterministically, so the same seed meets the same counterexample again.
+  const { seed: replaySeed } = JSON.parse(replay) as { seed: number };
+  fc.configureGlobal({ seed: replaySeed });
 }
 
 if (process.env[RUN_ENV.grading]) capOutput(64 * 1024);
