@@ -137,25 +137,29 @@ describe("matchSignatures", () => {
     expect(withLikelyMistakes(learner, signatures).likely_mistakes).toEqual([overlap.nudge]);
   });
 
-  it("still matches when a second mistake fails more tests", () => {
+  it("still matches when another mistake, or timing, fails more tests; the closest failing set wins", () => {
     const learner = report({
       "lock > never lets two in": property("2 sections ran at the same time", "expected 2 to be 1"),
       "lock > serves in order": "out of order",
       "lock > survives a throw": "locked once every caller is done: expected true to be false",
     });
     expect(matchSignatures(learner, signatures).map((s) => s.mutant)).toEqual(["no-lock"]);
+    const alike = { ...overlap, mutant: "no-lock-either", failing: [overlap.failing[0]!], nudge: "other" };
+    expect(matchSignatures(learner, [alike, overlap]).map((s) => s.mutant)).toEqual(["no-lock"]);
+    const fewer = report({
+      "lock > never lets two in": property("2 sections ran at the same time", "expected 2 to be 1"),
+    });
+    expect(matchSignatures(fewer, [alike, overlap]).map((s) => s.mutant)).toEqual(["no-lock-either"]);
   });
 
-  it("does not match another first failure, a missing failure, or a report of another kind", () => {
+  it("does not match another first failure, or a report of another kind", () => {
     const otherMessage = report({
       "lock > never lets two in": "the lock was never released",
       "lock > serves in order": "x",
     });
     expect(matchSignatures(otherMessage, signatures)).toEqual([]);
-    const fewerFailures = report({
-      "lock > never lets two in": property("2 sections ran at the same time", ""),
-    });
-    expect(matchSignatures(fewerFailures, signatures)).toEqual([]);
+    const otherTest = report({ "lock > serves in order": "# sections ran at the same time" });
+    expect(matchSignatures(otherTest, signatures)).toEqual([]);
     const notStarted = report(
       { "lock > survives a throw": "locked once every caller is done" },
       "not-started",
@@ -168,7 +172,7 @@ describe("matchSignatures", () => {
 describe("keeping the file up to date", () => {
   const checked = new Set([exercise.id]);
 
-  it("reports each mutant whose signature changed, is new, or is gone", () => {
+  it("reports each mutant whose first failure changed, is new, or is gone, but not other failing tests", () => {
     const changed = { ...overlap, first: { ...overlap.first, message: "the lock was never released" } };
     const added = { ...lostWakeUp, mutant: "new-one" };
     expect(signatureDrift(signatures, [changed, lostWakeUp, added], checked)).toEqual([
@@ -179,6 +183,8 @@ describe("keeping the file up to date", () => {
       "01-concepts/lock/release-not-in-finally: stored, but no such mutant fails now",
     ]);
     expect(signatureDrift(signatures, signatures, checked)).toEqual([]);
+    const slower = { ...overlap, failing: [...overlap.failing, "lock > survives a throw"] };
+    expect(signatureDrift(signatures, [slower, lostWakeUp], checked)).toEqual([]);
   });
 
   it("replaces only the exercises checked, keeps the others, and drops exercises the course lost", () => {
