@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { rejectionOf, resolutionOf } from "../../grader/harness/outcomes.ts";
 import { runCooperatively } from "./cooperative.ts";
 
 /**
@@ -64,8 +65,11 @@ describe("runCooperatively", () => {
           }
           return steps * 2;
         }
-        await expect(runCooperatively(work(), { stepsPerSlice })).resolves.toBe(steps * 2);
-        expect(done).toEqual(Array.from({ length: steps }, (_, i) => i));
+        expect(
+          await resolutionOf(runCooperatively(work(), { stepsPerSlice })),
+          "runCooperatively resolves with the value the work returns",
+        ).toBe(steps * 2);
+        expect(done, "every step ran, once, in order").toEqual(Array.from({ length: steps }, (_, i) => i));
       }),
     );
   });
@@ -115,7 +119,10 @@ describe("runCooperatively", () => {
       return fired;
     }
     try {
-      await expect(runCooperatively(work(), { stepsPerSlice: 50 })).resolves.toBe(true);
+      expect(
+        await resolutionOf(runCooperatively(work(), { stepsPerSlice: 50 })),
+        "a 5 ms timer fires while the work runs, between its slices",
+      ).toBe(true);
     } finally {
       clearTimeout(timer);
       ticker.stop();
@@ -140,8 +147,11 @@ describe("runCooperatively", () => {
             }
             return "should not get here";
           }
-          await expect(runCooperatively(work(), { stepsPerSlice })).rejects.toBe(failure);
-          expect(done).toHaveLength(failAt);
+          expect(
+            await rejectionOf(runCooperatively(work(), { stepsPerSlice })),
+            `the work throws at step ${failAt}, so runCooperatively rejects with that very error`,
+          ).toBe(failure);
+          expect(done, `no step runs after step ${failAt} threw`).toHaveLength(failAt);
         },
       ),
     );

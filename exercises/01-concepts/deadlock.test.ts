@@ -274,7 +274,10 @@ describe("findDeadlock", () => {
         const targets = [...(graph.get(loner) ?? [])];
         targets.splice(at % (targets.length + 1), 0, loner);
         graph.set(loner, targets);
-        expect(findDeadlock(graph)).toEqual([loner, loner]);
+        expect(findDeadlock(graph), `${loner} waits for itself: the cycle ${loner} → ${loner}`).toEqual([
+          loner,
+          loner,
+        ]);
       }),
     );
   });
@@ -306,7 +309,10 @@ describe("findDeadlock", () => {
       });
     fc.assert(
       fc.property(plantedRing, ({ graph, ring }) => {
-        expect(sorted(tasksOfCycle(graph, findDeadlock(graph)))).toEqual(sorted(ring));
+        expect(
+          sorted(tasksOfCycle(graph, findDeadlock(graph))),
+          "the tasks of the one cycle in the graph",
+        ).toEqual(sorted(ring));
       }),
     );
   });
@@ -328,7 +334,10 @@ describe("findDeadlock", () => {
       });
     fc.assert(
       fc.property(chainIntoRing, ({ graph, ring }) => {
-        expect(sorted(tasksOfCycle(graph, findDeadlock(graph)))).toEqual(sorted(ring));
+        expect(
+          sorted(tasksOfCycle(graph, findDeadlock(graph))),
+          "the tasks of the one cycle in the graph",
+        ).toEqual(sorted(ring));
       }),
     );
   });
@@ -366,7 +375,8 @@ describe("findDeadlock", () => {
           );
         }
         if (ring.length === 0) expect(cycle, "the ladder has no cycle").toBeNull();
-        else expect(sorted(tasksOfCycle(graph, cycle))).toEqual(sorted(ring));
+        else
+          expect(sorted(tasksOfCycle(graph, cycle)), "the tasks of the ladder's cycle").toEqual(sorted(ring));
       }),
       // Every ladder is big enough to separate linear from exponential: a few runs suffice.
       { numRuns: 10 },
@@ -421,7 +431,7 @@ describe("findDeadlock", () => {
         const before = entriesOf(graph);
         for (const targets of graph.values()) Object.freeze(targets);
         findDeadlock(graph);
-        expect(entriesOf(graph)).toEqual(before);
+        expect(entriesOf(graph), "the graph as it was given").toEqual(before);
       }),
     );
   });
@@ -467,7 +477,10 @@ describe("waitForGraph", () => {
   it("makes each blocked task wait for the task that holds the lock it wants", () => {
     fc.assert(
       fc.property(lockTable, (table) => {
-        expect(sortedEdges(waitForGraph(table.holds, table.wants))).toEqual(expectedEdges(table));
+        expect(
+          sortedEdges(waitForGraph(table.holds, table.wants)),
+          "each task that wants a lock waits for the task holding it (waiter → holder)",
+        ).toEqual(expectedEdges(table));
       }),
     );
   });
@@ -476,7 +489,9 @@ describe("waitForGraph", () => {
     fc.assert(
       fc.property(lockTable, (table) => {
         const graph = waitForGraph(table.holds, table.wants);
-        expect(sorted(graph.keys())).toEqual(sorted(new Set([...table.holds.keys(), ...table.wants.keys()])));
+        expect(sorted(graph.keys()), "every task that holds or wants a lock is a key").toEqual(
+          sorted(new Set([...table.holds.keys(), ...table.wants.keys()])),
+        );
         for (const t of table.holds.keys()) {
           if (!table.wants.has(t))
             expect(graph.get(t), `${t} wants nothing, so it waits for nobody`).toEqual([]);
@@ -498,7 +513,10 @@ describe("waitForGraph", () => {
         }
         table.holds.set(t, [...(table.holds.get(t) ?? []), lock]);
         table.wants.set(t, lock);
-        expect(waitForGraph(table.holds, table.wants).get(t)).toEqual([t]);
+        expect(
+          waitForGraph(table.holds, table.wants).get(t),
+          `${t} wants ${lock}, which it holds itself, so it waits for itself`,
+        ).toEqual([t]);
       }),
     );
   });
@@ -529,7 +547,10 @@ describe("waitForGraph", () => {
     };
     fc.assert(
       fc.property(renamedTable, (table) => {
-        expect(sortedEdges(waitForGraph(table.holds, table.wants))).toEqual(expectedEdges(table));
+        expect(
+          sortedEdges(waitForGraph(table.holds, table.wants)),
+          "waiter → holder edges, whatever the tasks and locks are called",
+        ).toEqual(expectedEdges(table));
       }),
       { examples: [[awkward]] },
     );
@@ -541,7 +562,7 @@ describe("waitForGraph", () => {
         const before = [entriesOf(holds), entriesOf(wants)];
         for (const mine of holds.values()) Object.freeze(mine);
         waitForGraph(holds, wants);
-        expect([entriesOf(holds), entriesOf(wants)]).toEqual(before);
+        expect([entriesOf(holds), entriesOf(wants)], "the lock table as it was given").toEqual(before);
       }),
     );
   });
@@ -580,7 +601,9 @@ describe("findDeadlock with waitForGraph", () => {
       fc.property(circleTable, ({ table, circle }) => {
         const cycle = findDeadlock(waitForGraph(table.holds, table.wants));
         const truth = expectedEdges(table);
-        expect(sorted(tasksOfCycle(truth, cycle))).toEqual(sorted(circle));
+        expect(sorted(tasksOfCycle(truth, cycle)), "the tasks that wait for each other in a circle").toEqual(
+          sorted(circle),
+        );
       }),
     );
   });

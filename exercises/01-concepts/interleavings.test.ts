@@ -50,11 +50,13 @@ describe("interleavings", () => {
     fc.assert(
       fc.property(thread("a"), thread("b"), (a, b) => {
         const runs = interleavings(a, b);
-        expect(runs.length).toBeGreaterThan(0);
+        expect(runs.length, "two threads, even empty ones, interleave in at least one run").toBeGreaterThan(
+          0,
+        );
         for (const run of runs) {
-          expect(run).toHaveLength(a.length + b.length);
-          expect(only(run, "a")).toEqual(a);
-          expect(only(run, "b")).toEqual(b);
+          expect(run, "each run holds every step of both threads, once").toHaveLength(a.length + b.length);
+          expect(only(run, "a"), "thread a's steps, in a's own order").toEqual(a);
+          expect(only(run, "b"), "thread b's steps, in b's own order").toEqual(b);
         }
       }),
     );
@@ -64,8 +66,10 @@ describe("interleavings", () => {
     fc.assert(
       fc.property(thread("a"), thread("b"), (a, b) => {
         const runs = interleavings(a, b).map((run) => run.join(" "));
-        expect(new Set(runs).size).toBe(runs.length);
-        expect(runs).toHaveLength(choose(a.length + b.length, a.length));
+        expect(new Set(runs).size, "no run is listed twice").toBe(runs.length);
+        expect(runs, "one run for each way to place a's steps among all the steps").toHaveLength(
+          choose(a.length + b.length, a.length),
+        );
       }),
     );
   });
@@ -102,7 +106,7 @@ describe("interleavings", () => {
       fc.property(thread("a"), thread("b"), (a, b) => {
         const [aBefore, bBefore] = [[...a], [...b]];
         interleavings(Object.freeze(a), Object.freeze(b));
-        expect([a, b]).toEqual([aBefore, bBefore]);
+        expect([a, b], "the threads as they were given").toEqual([aBefore, bBefore]);
       }),
     );
   });
@@ -114,7 +118,10 @@ describe("countInterleavings", () => {
   it("agrees with the number of interleavings listed", () => {
     fc.assert(
       fc.property(thread("a"), thread("b"), (a, b) => {
-        expect(countInterleavings([a.length, b.length])).toBe(BigInt(interleavings(a, b).length));
+        expect(
+          countInterleavings([a.length, b.length]),
+          "the count equals the number of runs interleavings lists",
+        ).toBe(BigInt(interleavings(a, b).length));
       }),
     );
   });
@@ -122,8 +129,10 @@ describe("countInterleavings", () => {
   it("is 1 for no threads, one thread, or threads with no steps", () => {
     fc.assert(
       fc.property(length, fc.array(fc.constant(0), { maxLength: 3 }), (n, zeros) => {
-        expect(countInterleavings([])).toBe(1n);
-        expect(countInterleavings([n, ...zeros])).toBe(1n);
+        expect(countInterleavings([]), "no threads have one (empty) run").toBe(1n);
+        expect(countInterleavings([n, ...zeros]), "one thread, with or without empty ones, has one run").toBe(
+          1n,
+        );
       }),
     );
   });
@@ -132,9 +141,10 @@ describe("countInterleavings", () => {
     fc.assert(
       fc.property(length, length, (a, b) => {
         fc.pre(a > 0 && b > 0);
-        expect(countInterleavings([a, b])).toBe(
-          countInterleavings([a - 1, b]) + countInterleavings([a, b - 1]),
-        );
+        expect(
+          countInterleavings([a, b]),
+          `count(${a}, ${b}) should be count(${a - 1}, ${b}) + count(${a}, ${b - 1}), exactly`,
+        ).toBe(countInterleavings([a - 1, b]) + countInterleavings([a, b - 1]));
       }),
       {
         examples: [
@@ -148,9 +158,10 @@ describe("countInterleavings", () => {
   it("composes thread by thread: count(a, b, c) = count(a, b) · count(a + b, c)", () => {
     fc.assert(
       fc.property(length, length, length, (a, b, c) => {
-        expect(countInterleavings([a, b, c])).toBe(
-          countInterleavings([a, b]) * countInterleavings([a + b, c]),
-        );
+        expect(
+          countInterleavings([a, b, c]),
+          `count(${a}, ${b}, ${c}) should be count(${a}, ${b}) · count(${a + b}, ${c})`,
+        ).toBe(countInterleavings([a, b]) * countInterleavings([a + b, c]));
       }),
     );
   });
@@ -158,8 +169,11 @@ describe("countInterleavings", () => {
   it("does not depend on the order of the threads", () => {
     fc.assert(
       fc.property(fc.array(length, { maxLength: 5 }), (lengths) => {
-        expect(countInterleavings([...lengths].reverse())).toBe(countInterleavings(lengths));
-        expect(countInterleavings([...lengths].sort((x, y) => x - y))).toBe(countInterleavings(lengths));
+        const count = countInterleavings(lengths);
+        expect(countInterleavings([...lengths].reverse()), "the same threads in reverse order").toBe(count);
+        expect(countInterleavings([...lengths].sort((x, y) => x - y)), "the same threads, sorted").toBe(
+          count,
+        );
       }),
     );
   });

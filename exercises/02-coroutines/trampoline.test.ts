@@ -160,7 +160,17 @@ describe("runTrampolined", () => {
             log.push(`level ${k} finally`);
           }
         }
-        const got = runTrampolined(level(0));
+        let got: string | undefined;
+        let escaped: unknown;
+        try {
+          got = runTrampolined(level(0));
+        } catch (error) {
+          escaped = error;
+        }
+        expect(
+          escaped,
+          `level ${catchAt} catches the callee's error, so it should not escape runTrampolined`,
+        ).toBeUndefined();
         const expected = [
           ...Array.from({ length: levels - 1 - catchAt }, (_, i) => `level ${levels - 1 - i} finally`),
           `level ${catchAt} caught deep failure`,

@@ -1,6 +1,7 @@
 import { types } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { thrownBy } from "../../grader/harness/outcomes.ts";
 import { type CloneFailure, checkCloneable } from "./cloneability.ts";
 
 /** What structuredClone itself says: the oracle every verdict must agree with. */
@@ -276,7 +277,14 @@ describe("checkCloneable", () => {
         const value: Record<string, unknown> = { ring: ring[0], all: [...ring, ...ring] };
         if (poisoned) value.last = () => 1;
         expect(clones(value), "(the test's own check)").toBe(!poisoned);
-        expect(checkCloneable(value), "a cycle is fine; a function after it is still found").toEqual(
+        let verdict: unknown;
+        expect(
+          thrownBy(() => {
+            verdict = checkCloneable(value);
+          }),
+          `checkCloneable threw on a ring of ${length} objects that point to each other: an object already seen must not be walked again`,
+        ).toBeUndefined();
+        expect(verdict, "a cycle is fine; a function after it is still found").toEqual(
           poisoned ? { ok: false, path: "$.last", reason: "function" } : { ok: true },
         );
       }),

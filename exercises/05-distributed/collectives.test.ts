@@ -30,9 +30,15 @@ async function resultsOf<R>(
   s: fc.Scheduler,
   size: number,
   program: (comm: Comm) => Promise<R>,
+  what = "a rank's program",
 ): Promise<R[]> {
   const run = await runScheduled(s, size, program);
-  if (run.state() === "rejected") throw run.reason();
+  if (run.state() === "rejected") {
+    // Said as what the ranks were doing, so the failure does not read as the engine's words alone.
+    const reason = run.reason();
+    const said = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
+    throw new Error(`${what} threw ${said}`, { cause: reason });
+  }
   return run.value()!;
 }
 
@@ -257,26 +263,31 @@ describe("collectives", () => {
           const mine = own.filter((m) => m.from < size && m.to < size).map((m, id) => ({ ...m, id }));
           const rounds = steps.map((st, i) => ({ ...st, root: st.root % size, base: 100 * i }));
           // Rank r's value in round i is base + r; each round's expected result follows from that.
-          const got = await resultsOf(s, size, async (comm) => {
-            for (const m of mine.filter((m) => m.from === comm.rank)) comm.send(m, m.to, m.tag);
-            const seen: unknown[] = [];
-            for (const { op, root, base } of rounds) {
-              const mineNow = base + comm.rank;
-              const all = Array.from({ length: size }, (_, r) => base + r);
-              if (op === "bcast") seen.push(await bcast(comm, comm.rank === root ? base : undefined, root));
-              else if (op === "scatter")
-                seen.push(await scatter(comm, comm.rank === root ? all : undefined, root));
-              else if (op === "gather") seen.push(await gather(comm, mineNow, root));
-              else if (op === "allgather") seen.push(await allgather(comm, mineNow));
-              else if (op === "reduce") seen.push(await reduce(comm, `${mineNow}`, concat, root));
-              else if (op === "allreduce") seen.push(await allreduce(comm, `${mineNow}`, concat));
-              else seen.push(await barrier(comm));
-            }
-            const received = [];
-            for (const m of mine.filter((m) => m.to === comm.rank))
-              received.push(await comm.recv(m.from, m.tag));
-            return { seen, received };
-          });
+          const got = await resultsOf(
+            s,
+            size,
+            async (comm) => {
+              for (const m of mine.filter((m) => m.from === comm.rank)) comm.send(m, m.to, m.tag);
+              const seen: unknown[] = [];
+              for (const { op, root, base } of rounds) {
+                const mineNow = base + comm.rank;
+                const all = Array.from({ length: size }, (_, r) => base + r);
+                if (op === "bcast") seen.push(await bcast(comm, comm.rank === root ? base : undefined, root));
+                else if (op === "scatter")
+                  seen.push(await scatter(comm, comm.rank === root ? all : undefined, root));
+                else if (op === "gather") seen.push(await gather(comm, mineNow, root));
+                else if (op === "allgather") seen.push(await allgather(comm, mineNow));
+                else if (op === "reduce") seen.push(await reduce(comm, `${mineNow}`, concat, root));
+                else if (op === "allreduce") seen.push(await allreduce(comm, `${mineNow}`, concat));
+                else seen.push(await barrier(comm));
+              }
+              const received = [];
+              for (const m of mine.filter((m) => m.to === comm.rank))
+                received.push(await comm.recv(m.from, m.tag));
+              return { seen, received };
+            },
+            `calling ${rounds.map((r) => r.op).join(", ")} back to back on ${size} ranks, a rank`,
+          );
           got.forEach(({ seen, received }, rank) => {
             rounds.forEach(({ op, root, base }, i) => {
               const all = Array.from({ length: size }, (_, r) => base + r);

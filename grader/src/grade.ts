@@ -16,6 +16,7 @@ import { allocateId, detectSandbox, handOver, type SandboxKind } from "./run/san
 import { prepareSubmission } from "./run/submission.ts";
 import { type Diagnostic, typecheck } from "./run/typecheck.ts";
 import { type Evidence, type ExerciseReport, firstLine, scoreExercise } from "./score.ts";
+import { loadSignatures, withLikelyMistakes } from "./signatures.ts";
 import { learnerFileIn, type Target } from "./target.ts";
 import { graderVersion } from "./version.ts";
 import { TEST_TIMEOUT_MS } from "./vitest/env.ts";
@@ -81,11 +82,12 @@ export async function grade(course: Course, options: GradeOptions): Promise<Repo
     }
 
     let done = 0;
+    const signatures = loadSignatures();
     const reports = await Promise.all(
       located.map(({ exercise, learnerFiles }) =>
         limiter.run(async () => {
           options.onProgress?.({ kind: "start", exercise, total: located.length });
-          const report = await gradeExercise(course, {
+          const graded = await gradeExercise(course, {
             exercise,
             target: submission.target,
             seed: options.seed,
@@ -96,6 +98,7 @@ export async function grade(course: Course, options: GradeOptions): Promise<Repo
             diagnostics,
             workDir: path.join(workRoot, slug(exercise)),
           });
+          const report = withLikelyMistakes(graded, signatures);
           options.onProgress?.({ kind: "done", report, done: ++done, total: located.length });
           return report;
         }),

@@ -1,3 +1,5 @@
+import { RUN_ENV } from "./vitest/env.ts";
+
 /**
  * One line that replays a failure: which test, and fast-check's seed and path for it. A failing
  * property prints `{ seed: …, path: "…" }`; packed into a token, `npm test -- <exercise> --replay <token>`
@@ -57,4 +59,23 @@ export function testNamePattern(test: string): string {
     .join(" ")
     .replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   return `^${escaped}$`;
+}
+
+/** The replay line's parts, as `npm test` reads them: the exercise and the token. */
+const REPLAY_LINE = /^npm test -- (\S+) --replay (\S+)$/;
+
+export function parseReplayLine(line: string): { exercise: string; token: string } | undefined {
+  const match = REPLAY_LINE.exec(line.trim());
+  return match ? { exercise: match[1]!, token: match[2]! } : undefined;
+}
+
+/**
+ * What replaying changes in a test run: the failure's seed and path for the setup, and a filter that
+ * runs only its test. `npm test --replay` and verify's replay check both run through this.
+ */
+export function replayRun(replay: ReplayCase): { env: Record<string, string>; vitestArgs: string[] } {
+  return {
+    env: { [RUN_ENV.replay]: JSON.stringify({ seed: replay.seed, path: replay.path }) },
+    vitestArgs: ["-t", testNamePattern(replay.test)],
+  };
 }

@@ -45,6 +45,11 @@ export interface ExerciseReport {
   /** One line: why this status. */
   readonly message: string;
   readonly tests: readonly TestReport[];
+  /**
+   * Known mistakes whose failures these look like, as nudges ("your code releases without notify"):
+   * from grader/mutant-signatures.json, added by grading (signatures.ts). Absent when none match.
+   */
+  readonly likely_mistakes?: readonly string[];
 }
 
 export interface Evidence {

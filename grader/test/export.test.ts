@@ -2,13 +2,23 @@
  * The learners' template: what `npm run export` leaves out, and that grading works in it and scores 0
  * with every exercise not started.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allExercises, loadCourse, validateCourse } from "../src/manifest.ts";
+import { materializeMutant } from "../src/mutants.ts";
 import { repoRoot } from "../src/paths.ts";
 import type { Report } from "../src/report/types.ts";
+import { nudgeOf, SIGNATURES_FILE } from "../src/signatures.ts";
 import { cli, cliOk, WHOLE_COURSE_BACKSTOP_MS } from "./support.ts";
 
 let parent = "";
@@ -92,6 +102,40 @@ describe("npm run export", () => {
         "exercises of the template that are not 'not started'",
       ).toEqual([]);
       expect(report.next?.id).toBe(allExercises(loadCourse())[0]!.id);
+    },
+    WHOLE_COURSE_BACKSTOP_MS,
+  );
+
+  it(
+    "ships the mutant signatures: a known mistake is named in the grade, the Markdown report and the hint",
+    () => {
+      if (!existsSync(path.join(out, "node_modules")))
+        symlinkSync(path.join(repoRoot, "node_modules"), path.join(out, "node_modules"));
+      expect(existsSync(path.join(out, SIGNATURES_FILE)), SIGNATURES_FILE).toBe(true);
+      // A learner's async-mutex that releases only after a successful section, like the course's mutant.
+      const exercise = allExercises(loadCourse()).find((e) => e.id === "01-concepts/async-mutex")!;
+      const mutant = exercise.mutants.find((m) => m.file.endsWith("/release-not-in-finally.diff"))!;
+      const made = materializeMutant(exercise, mutant, path.join(parent, "mutant"));
+      const file = "exercises/01-concepts/async-mutex.ts";
+      copyFileSync(path.join(made.root, "01-concepts/async-mutex.ts"), path.join(out, file));
+      const env = { COURSE_STATE_DIR: path.join(parent, "state") };
+      const looksLike = `It looks like ${nudgeOf(mutant.mistake)}.`;
+
+      const graded = cliOk(["grade", "--only", "async-mutex", "--json", "m.json", "--markdown", "m.md"], {
+        cwd: out,
+        env,
+      });
+      expect(graded.stdout).toContain(looksLike);
+      const report = JSON.parse(readFileSync(path.join(out, "m.json"), "utf8")) as Report;
+      expect(report.exercises[0]?.likely_mistakes).toEqual([nudgeOf(mutant.mistake)]);
+      expect(readFileSync(path.join(out, "m.md"), "utf8")).toContain("It looks like your code releases only");
+      expect(cliOk(["hint", "async-mutex"], { cwd: out, env }).stdout).toContain(
+        `From your last grade: ${looksLike}`,
+      );
+
+      // Once the file changes, the last grade no longer speaks for it.
+      appendFileSync(path.join(out, file), "\n// trying something\n");
+      expect(cliOk(["hint", "async-mutex"], { cwd: out, env }).stdout).not.toContain("It looks like");
     },
     WHOLE_COURSE_BACKSTOP_MS,
   );

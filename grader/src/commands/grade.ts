@@ -11,6 +11,7 @@ import { renderMarkdown } from "../report/markdown.ts";
 import { progressPrinter, renderTerminal } from "../report/terminal.ts";
 import type { Integrity, Report } from "../report/types.ts";
 import { detectSandbox, type SandboxKind } from "../run/sandbox.ts";
+import { recordLikelyMistakes } from "../signatures.ts";
 import { defaultTarget, type Target } from "../target.ts";
 import { UsageError } from "./errors.ts";
 
@@ -94,6 +95,8 @@ export async function gradeCommand(argv: readonly string[]): Promise<number> {
     onProgress: values.quiet ? undefined : progressPrinter(),
   });
   writeReports(report, values);
+  // For `npm run hint`: what the failures of your own exercises/ look like.
+  if (target === defaultTarget) recordLikelyMistakes(exercises, report.exercises);
   if (!values.quiet)
     console.log(renderTerminal(report, `${course.title}: grading ${describeTarget(target)} (seed ${seed})`));
   fence?.resume();

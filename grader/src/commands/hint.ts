@@ -4,6 +4,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { allExercises, findExercise, loadCourse, shortName } from "../manifest.ts";
 import { stateDir } from "../paths.ts";
+import { likelyMistakeLine } from "../report/format.ts";
+import { recordedLikelyMistakes } from "../signatures.ts";
 import { UsageError } from "./errors.ts";
 
 const stateFile = path.join(stateDir, "hints.json");
@@ -59,6 +61,8 @@ export async function hintCommand(argv: readonly string[]): Promise<number> {
   const name = shortName(exercise);
   console.log(`Hint ${level} of ${total} for ${exercise.id}: ${exercise.title}\n`);
   console.log(wrap(exercise.hints[level - 1]!, 100, "  "));
+  const looksLike = likelyMistakeLine({ likely_mistakes: recordedLikelyMistakes(exercise) });
+  if (looksLike) console.log(`\nFrom your last grade: ${looksLike}`);
   console.log(`\nRead: ${exercise.notes}`);
   console.log(
     level < total

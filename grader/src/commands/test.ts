@@ -5,8 +5,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { repoRoot } from "../paths.ts";
-import { decodeReplay, testNamePattern } from "../replay.ts";
-import { RUN_ENV } from "../vitest/env.ts";
+import { decodeReplay, replayRun } from "../replay.ts";
 import { UsageError } from "./errors.ts";
 
 export async function testCommand(argv: readonly string[]): Promise<number> {
@@ -23,8 +22,9 @@ export async function testCommand(argv: readonly string[]): Promise<number> {
       continue;
     }
     const replay = decodeReplay(token);
-    env[RUN_ENV.replay] = JSON.stringify({ seed: replay.seed, path: replay.path });
-    args.push("-t", testNamePattern(replay.test));
+    const run = replayRun(replay);
+    Object.assign(env, run.env);
+    args.push(...run.vitestArgs);
     console.error(
       `Replaying "${replay.test}" with seed ${replay.seed}, path ${replay.path || "(first case)"}.`,
     );

@@ -8,18 +8,30 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { affectedExercises, changedFiles } from "../changes.ts";
-import { gradeExercise, slug } from "../grade.ts";
-import { allExercises, type Course, chapterOf, type Exercise, loadCourse } from "../manifest.ts";
+import { gradeExercise, locateLearnerFiles, slug } from "../grade.ts";
+import { allExercises, type Course, chapterOf, type Exercise, loadCourse, shortName } from "../manifest.ts";
 import { MutantError, materializeMutant } from "../mutants.ts";
 import { fromRoot, repoRoot, scratchDir, solutionsDir } from "../paths.ts";
+import { decodeReplay, parseReplayLine } from "../replay.ts";
 import { seconds } from "../report/format.ts";
 import { runIsolated } from "../run/isolate.ts";
 import { mapLimit } from "../run/parallel.ts";
-import { detectSandbox } from "../run/sandbox.ts";
-import { type ExerciseReport, scoreExercise } from "../score.ts";
+import { detectSandbox, type SandboxKind } from "../run/sandbox.ts";
+import { type ExerciseReport, headline, scoreExercise } from "../score.ts";
+import {
+  loadSignatures,
+  mergeSignatures,
+  normaliseMessage,
+  SIGNATURES_FILE,
+  signatureDrift,
+  signatureOf,
+  UPDATE_SIGNATURES,
+  writeSignatures,
+} from "../signatures.ts";
 import { defaultTarget, type Target } from "../target.ts";
 import { consistencyProblems } from "../verify/consistency.ts";
 import { exampleFiles, exampleProblems } from "../verify/examples.ts";
+import { identifiersIn, learnerMessageProblem, testIdentifiers } from "../verify/learner-message.ts";
 import { runTool } from "../verify/steps.ts";
 import { actionlintProblems, readWorkflows, securityProblems } from "../verify/workflows.ts";
 import { selectExercises } from "./grade.ts";
@@ -46,12 +58,13 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
     options: {
       changed: { type: "boolean", default: false },
       only: { type: "string", multiple: true },
+      "update-signatures": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) {
     console.log(
-      "npm run verify [-- --changed | --only ID ...]\n  --changed   only the exercises your change touches (fast, for daily work)\n  --only ID   only these exercises",
+      "npm run verify [-- --changed | --only ID ...] [--update-signatures]\n  --changed   only the exercises your change touches (fast, for daily work)\n  --only ID   only these exercises\n  --update-signatures  rewrite grader/mutant-signatures.json from this run's mutants",
     );
     return 0;
   }
@@ -137,7 +150,15 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
       return { ok: run.ok, summary, problems: run.ok ? [] : [tail(run.output)] };
     });
   }
-  if (exercises.length > 0) await checkExercises(course, exercises, full, check);
+  if (exercises.length > 0)
+    await checkExercises(course, exercises, full, check, {
+      updateSignatures: values["update-signatures"],
+      scope: values.only
+        ? values.only.map((id) => ` --only ${id}`).join("")
+        : values.changed
+          ? " --changed"
+          : "",
+    });
 
   const failed = results.filter((r) => !r.ok);
   console.log(renderSummary(results, performance.now() - started));
@@ -152,6 +173,7 @@ async function checkExercises(
   exercises: readonly Exercise[],
   full: boolean,
   check: Check,
+  options: { readonly updateSignatures: boolean; readonly scope: string },
 ): Promise<void> {
   const seeds = full
     ? [course.grading.seed, course.grading.seed + 1, course.grading.seed + 2]
@@ -198,6 +220,7 @@ async function checkExercises(
     | { ok: boolean; summary: string; problems: string[]; solutionReports: ExerciseReport[] }
     | undefined;
   const reports = new Map<Job, ExerciseReport>();
+  const replays = new Map<Job, ReplayOutcome>();
   let done = 0;
   await check(`exercise runs (${jobs.length}${full ? " + coverage" : ""})`, async () => {
     try {
@@ -218,6 +241,16 @@ async function checkExercises(
           workDir: path.join(workRoot, `${index}-${slug(job.exercise)}`),
         });
         reports.set(job, report);
+        // The replay of a mutant's first failure runs in the same lane, on the same mutant copy.
+        if (job.kind === "mutant")
+          replays.set(
+            job,
+            await replayFirstFailure(course, job.exercise, job.target, report, {
+              sandbox,
+              timeoutSeconds: limit,
+              workDir: path.join(workRoot, `${index}-${slug(job.exercise)}-replay`),
+            }),
+          );
         done++;
         if (done % 5 === 0 || done === jobs.length)
           process.stderr.write(`  ${done}/${jobs.length} exercise runs done\n`);
@@ -283,6 +316,72 @@ async function checkExercises(
       ok: problems.length === 0,
       summary: `${mutants.length + unusableMutants.length - problems.length}/${mutants.length + unusableMutants.length} rejected`,
       problems,
+    };
+  });
+
+  await check("mutant failures read well and replay", async () => {
+    const mutants = of("mutant");
+    const problems: string[] = [];
+    const identifiers = new Map<Exercise, Set<string>>();
+    let replayed = 0;
+    let deterministic = 0;
+    let otherValues = 0;
+    for (const { job, report } of mutants) {
+      const first = report.tests.find((t) => t.status === "failed");
+      if (report.status === "passed" || !first) continue;
+      if (!identifiers.has(job.exercise)) identifiers.set(job.exercise, internalNames(job.exercise));
+      const message = headline(first.output);
+      const problem = learnerMessageProblem(message, { testIdentifiers: identifiers.get(job.exercise)! });
+      if (problem)
+        problems.push(
+          `${job.label}: the first failure (${first.name}) says "${message}": ${problem}; give the assertion that fires a message in the exercise's words, e.g. expect(x, "2 callers held the lock at once").toBe(1)`,
+        );
+      const replay = replays.get(job);
+      if (replay?.kind === "none") deterministic++;
+      else if (replay?.kind === "same") replayed++;
+      else if (replay?.kind === "same label") {
+        otherValues++;
+        process.stderr.write(`  ~ ${job.label}: replayed with other values: "${replay.after}"\n`);
+      } else if (replay)
+        problems.push(
+          `${job.label}: its replay line (${first.replay}) does not reproduce the failure: ${replay.why}`,
+        );
+    }
+    return {
+      ok: problems.length === 0,
+      summary: `${mutants.length} first failures: ${replayed} replayed exactly, ${otherValues} the same failure with other values (timing), ${deterministic} without a replay token (not properties: deterministic by construction)`,
+      problems,
+    };
+  });
+
+  await check("mutant signatures", async () => {
+    const fresh = of("mutant").flatMap(({ job, report }) => {
+      const mutant = job.exercise.mutants.find((m) => m.file === job.label)!;
+      const signature = signatureOf(job.exercise, mutant, report);
+      return signature ? [signature] : [];
+    });
+    const checked = new Set(exercises.map((e) => e.id));
+    const stored = loadSignatures();
+    const order = allExercises(course).map((e) => e.id);
+    const drift = signatureDrift(stored, fresh, checked);
+    if (options.updateSignatures) {
+      writeSignatures(mergeSignatures(stored, fresh, checked, order));
+      for (const change of drift) process.stderr.write(`  ↻ ${change}\n`);
+      return {
+        ok: true,
+        summary: `${fresh.length} signatures written to ${SIGNATURES_FILE} (${drift.length} new or changed)`,
+        problems: [],
+      };
+    }
+    return {
+      ok: drift.length === 0,
+      summary: `${fresh.length} signatures ${drift.length === 0 ? "up to date" : "out of date"}`,
+      problems:
+        drift.length === 0
+          ? []
+          : [
+              `${SIGNATURES_FILE} is out of date (${drift.length}):\n${drift.slice(0, 20).join("\n")}${drift.length > 20 ? `\n… and ${drift.length - 20} more` : ""}\nrefresh it with: ${UPDATE_SIGNATURES}${options.scope}`,
+            ],
     };
   });
 
@@ -352,6 +451,72 @@ async function runCoverage(course: Course, exercises: readonly Exercise[], seed:
         ],
     solutionReports,
   };
+}
+
+type ReplayOutcome =
+  | { readonly kind: "none" }
+  | { readonly kind: "same" }
+  | { readonly kind: "same label"; readonly after: string }
+  | { readonly kind: "different"; readonly why: string };
+
+/**
+ * Run the first failing test again from its replay line, as `npm test -- <exercise> --replay <token>`
+ * would (replay.ts builds both runs), in the same sandbox and against the same target; the same test must
+ * fail with the same headline. A failure without a replay line is not a property: nothing in it is drawn.
+ */
+async function replayFirstFailure(
+  course: Course,
+  exercise: Exercise,
+  target: Target,
+  report: ExerciseReport,
+  options: { sandbox: SandboxKind; timeoutSeconds: number; workDir: string },
+): Promise<ReplayOutcome> {
+  const first = report.tests.find((t) => t.status === "failed");
+  if (!first?.replay) return { kind: "none" };
+  const line = parseReplayLine(first.replay);
+  if (!line || line.exercise !== shortName(exercise))
+    return { kind: "different", why: "it is not a replay line for this exercise" };
+  const replay = decodeReplay(line.token);
+  const timeoutMs = options.timeoutSeconds * 1000;
+  const run = await runIsolated({
+    testFiles: [fromRoot(exercise.test)],
+    target,
+    timeoutMs,
+    workDir: options.workDir,
+    sandbox: options.sandbox,
+    replay,
+  });
+  const again = scoreExercise({
+    exercise,
+    chapter: chapterOf(course, exercise).id,
+    learnerFiles: locateLearnerFiles(exercise, target),
+    diagnostics: [],
+    runs: [run],
+    timeoutMs,
+  }).tests.find((t) => t.name === first.name);
+  if (again?.status !== "failed" || again.output === "skipped")
+    return {
+      kind: "different",
+      why: `${first.name} ${again?.output === "skipped" ? "did not run" : "passed"}`,
+    };
+  const before = headline(first.output);
+  const after = headline(again.output);
+  if (before === after) return { kind: "same" };
+  // Tests on real workers and processes draw the same cases, but which run fails first, and so the
+  // values shown, can depend on timing: the same test failing with the same label is the same failure.
+  if (normaliseMessage(before) === normaliseMessage(after) && normaliseMessage(before) !== "")
+    return { kind: "same label", after };
+  return { kind: "different", why: `it failed with "${after}" instead of "${before}"` };
+}
+
+/** The code-shaped names of an exercise's test file that the learner's own files do not use. */
+function internalNames(exercise: Exercise): Set<string> {
+  const known = new Set(
+    [...exercise.files, ...exercise.given].flatMap((file) => [
+      ...identifiersIn(readFileSync(fromRoot(file), "utf8")),
+    ]),
+  );
+  return testIdentifiers(readFileSync(fromRoot(exercise.test), "utf8"), known);
 }
 
 function toolCheck(

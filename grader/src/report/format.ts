@@ -1,5 +1,5 @@
 /** Small formatting helpers shared by the terminal, markdown and GitHub reports. */
-import type { ExerciseStatus } from "../score.ts";
+import type { ExerciseReport, ExerciseStatus } from "../score.ts";
 
 export const STATUS_MARK: Readonly<Record<ExerciseStatus, string>> = {
   passed: "✓",
@@ -25,4 +25,10 @@ export function seconds(ms: number): string {
 export function bar(score: number, max: number, width = 10): string {
   const filled = max === 0 ? 0 : Math.round((width * score) / max);
   return "█".repeat(filled) + "░".repeat(width - filled);
+}
+
+/** "It looks like …": the known mistakes an exercise's failures match (signatures.ts), if any. */
+export function likelyMistakeLine(exercise: Pick<ExerciseReport, "likely_mistakes">): string | undefined {
+  const nudges = exercise.likely_mistakes ?? [];
+  return nudges.length > 0 ? `It looks like ${nudges.slice(0, 2).join(", or ")}.` : undefined;
 }

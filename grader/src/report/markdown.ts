@@ -6,7 +6,7 @@
  * summaries) or fenced (in details), and capped in size.
  */
 import { shortName } from "../manifest.ts";
-import { bar, percent, STATUS_MARK, seconds } from "./format.ts";
+import { bar, likelyMistakeLine, percent, STATUS_MARK, seconds } from "./format.ts";
 import type { Report } from "./types.ts";
 
 /** The only shape of replay line shown from a report: our command and a base64url token. */
@@ -220,6 +220,8 @@ function renderDetails(report: Report, maxOutput: number): string[] {
           "",
         );
       }
+      const looksLike = e.status === "not-started" ? undefined : likelyMistakeLine(e);
+      if (looksLike) out.push(`💡 ${escapeInline(looksLike, 400)}`, "");
       // The failure's own replay line when it has a well-formed one (the report may be untrusted), else
       // the grading seed, which replays the very runs that failed here, counterexample included.
       const replay =

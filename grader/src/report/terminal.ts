@@ -2,7 +2,7 @@
 
 import type { ProgressEvent } from "../grade.ts";
 import { shortName } from "../manifest.ts";
-import { percent, STATUS_MARK, seconds } from "./format.ts";
+import { likelyMistakeLine, percent, STATUS_MARK, seconds } from "./format.ts";
 import type { Report } from "./types.ts";
 
 const useColor = () => process.stdout.isTTY === true && !process.env.NO_COLOR;
@@ -23,6 +23,8 @@ export function renderTerminal(report: Report, heading: string): string {
       lines.push(`  ${status} ${shortName(e).padEnd(nameWidth)} ${points}  ${dim(e.message)}`);
       const replay = e.status === "not-started" ? undefined : e.tests.find((t) => t.replay)?.replay;
       if (replay) lines.push(`  ${" ".repeat(15 + nameWidth + 8)}${dim(`↻ replay: ${replay}`)}`);
+      const looksLike = likelyMistakeLine(e);
+      if (looksLike) lines.push(`  ${" ".repeat(15 + nameWidth + 8)}${paint(33, looksLike)}`);
     }
     lines.push("");
   }

@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "../paths.ts";
+import { type ReplayCase, replayRun } from "../replay.ts";
 import { type Target, targetToEnv } from "../target.ts";
 import { RUN_ENV } from "../vitest/env.ts";
 import { signalGroup } from "./process-group.ts";
@@ -36,6 +37,8 @@ export interface IsolatedRunOptions {
   readonly sandbox?: SandboxKind;
   /** For "unprivileged user": the submission's group, which may read its private copy (sandbox.ts). */
   readonly gid?: number;
+  /** Replay one recorded failure, as `npm test -- <exercise> --replay <token>` does (replay.ts). */
+  readonly replay?: ReplayCase;
 }
 
 export type IsolatedRun = IsolatedRunLike;
@@ -82,6 +85,7 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
   }
 
   const marker = newRunMarker();
+  const replay = options.replay ? replayRun(options.replay) : undefined;
   const env = runEnvironment({
     [RUN_MARKER_ENV]: marker,
     ...targetToEnv(options.target),
@@ -96,6 +100,7 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
     ...(options.testTimeoutMs !== undefined ? { [RUN_ENV.testTimeout]: String(options.testTimeoutMs) } : {}),
     [RUN_ENV.skip]: JSON.stringify(options.skip ?? []),
     ...(options.seed !== undefined ? { [RUN_ENV.seed]: String(options.seed) } : {}),
+    ...replay?.env,
     ...(kind !== "none" ? { [SANDBOX_ENV]: JSON.stringify(spec) } : {}),
     // Inside bubblewrap /tmp is the run's own; elsewhere give the test process a folder of its own.
     ...(kind === "bubblewrap" ? { TMPDIR: "/tmp", HOME: "/tmp" } : {}),
@@ -112,6 +117,7 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
     "--config",
     gradeConfig,
     ...(options.vitestArgs ?? []),
+    ...(replay?.vitestArgs ?? []),
   ];
 
   const started = performance.now();
