@@ -35,6 +35,7 @@ import { identifiersIn, learnerMessageProblem, testIdentifiers } from "../verify
 import { runTool } from "../verify/steps.ts";
 import { actionlintProblems, readWorkflows, securityProblems } from "../verify/workflows.ts";
 import { selectExercises } from "./grade.ts";
+import { disagreements } from "./repeat.ts";
 
 interface CheckResult {
   readonly name: string;
@@ -292,6 +293,32 @@ async function checkExercises(
       };
     },
   );
+
+  if (seeds.length > 1) {
+    // The flake detector of `npm run grade -- --repeat N`, over the seeds above: no extra runs.
+    await check(`flake detector (${seeds.length} seeds agree)`, async () => {
+      const bySeed = seeds.map((seed) => ({
+        seed,
+        exercises: [
+          ...of("solution")
+            .filter(({ job }) => job.seed === seed)
+            .map(({ report }) => report),
+          ...(seed === seeds[0] ? (coverage?.solutionReports ?? []) : []),
+        ],
+      }));
+      const found = disagreements(bySeed);
+      return {
+        ok: found.length === 0,
+        summary: `${found.length} disagreements over ${exercises.length} exercises`,
+        problems: found.map(
+          ({ exercise, outcomes }) =>
+            `${exercise} is graded differently under different seeds: ${Object.entries(outcomes)
+              .map(([seed, outcome]) => `seed ${seed}: ${outcome}`)
+              .join("; ")}`,
+        ),
+      };
+    });
+  }
 
   await check("stubs fail with TODO", async () => {
     const problems = of("stub")
