@@ -3,7 +3,11 @@ import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { DeadlineError, withDeadline } from "../../grader/harness/deadline.ts";
+import {
+  DeadlineError,
+  eventually as eventuallyWithin,
+  withDeadline,
+} from "../../grader/harness/deadline.ts";
 import { waitForNoDescendants } from "../../grader/harness/descendants.ts";
 import { rejectionOf, resolutionOf } from "../../grader/harness/outcomes.ts";
 import { liveTracked } from "../../grader/harness/resources.ts";
@@ -42,13 +46,8 @@ afterEach(async () => {
 const WAIT_MS = 5_000;
 const within = <T>(promise: PromiseLike<T>, what: string, ms = WAIT_MS) => withDeadline(promise, ms, what);
 
-async function eventually(condition: () => boolean, what: string, ms = WAIT_MS): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`${what} (waited ${ms} ms)`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+const eventually = (condition: () => boolean, what: string, ms = WAIT_MS) =>
+  eventuallyWithin(condition, what, ms);
 
 /**
  * Gate tasks (tasks.ts#gate) that the test holds and releases: each writes started-<id> when it starts on a

@@ -1,7 +1,7 @@
 import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { withDeadline } from "../../grader/harness/deadline.ts";
+import { eventually as eventuallyWithin, withDeadline } from "../../grader/harness/deadline.ts";
 import { learnerModuleUrl } from "../../grader/harness/learner.ts";
 import {
   type Connection,
@@ -45,13 +45,8 @@ const newQueue = <T>() => opened(createWorkQueue<T>());
 /** Bounded waits: code that hangs fails the test by name, long before the time limit. */
 const WAIT_MS = 4_000;
 const within = <T>(promise: PromiseLike<T>, what: string, ms = WAIT_MS) => withDeadline(promise, ms, what);
-async function eventually(condition: () => boolean, what: string, ms = WAIT_MS): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`${what} (waited ${ms} ms)`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
+const eventually = (condition: () => boolean, what: string, ms = WAIT_MS) =>
+  eventuallyWithin(condition, what, ms);
 
 /** How a promise settled, as plain data: the value, or the error's message. */
 type Outcome<T> = { readonly value: T } | { readonly error: string };

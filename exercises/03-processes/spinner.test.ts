@@ -4,7 +4,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { withDeadline } from "../../grader/harness/deadline.ts";
+import { eventually as eventuallyWithin, withDeadline } from "../../grader/harness/deadline.ts";
 import { runningDescendants } from "../../grader/harness/descendants.ts";
 import type { Pool } from "./pool.ts";
 import { loadableUrl, type PoolReply, poolWorkerEntry, startThread } from "./runtime.ts";
@@ -28,13 +28,8 @@ const WAIT_MS = 5_000;
 const within = <T>(promise: PromiseLike<T>, what: string, ms = WAIT_MS) => withDeadline(promise, ms, what);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function eventually(condition: () => boolean, what: string, ms = WAIT_MS): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`${what} (waited ${ms} ms)`);
-    await sleep(5);
-  }
-}
+const eventually = (condition: () => boolean, what: string, ms = WAIT_MS) =>
+  eventuallyWithin(condition, what, ms);
 
 /** An `out` stream that keeps everything written to it, and can run a check at the first write. */
 function capture(onFirstWrite?: () => void) {

@@ -42,3 +42,15 @@ export function withDeadline<T>(promise: PromiseLike<T>, ms: number, what: strin
     );
   });
 }
+
+/**
+ * Poll `condition` until it holds, or throw an Error "<what> (waited <ms> ms)": a bounded wait for a
+ * state another thread or process reaches, so a test that never gets there fails by name, not by timeout.
+ */
+export async function eventually(condition: () => boolean, what: string, ms: number): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`${what} (waited ${ms} ms)`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
