@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import type { Worker } from "node:worker_threads";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { DeadlineError, withDeadline } from "../harness/deadline.ts";
+import { DeadlineError, eventually, withDeadline } from "../harness/deadline.ts";
 import { forkTs, waitForExit } from "../harness/processes.ts";
 import { cleanupTracked } from "../harness/resources.ts";
 import { openGate, startGate } from "../harness/shared-memory.ts";
@@ -47,14 +47,6 @@ function isRunning(pid: number): boolean {
   }
 }
 
-async function eventually(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`${what} within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /**
  * Every process the tests saw killed. An orphan's zombie is reaped by init in its own time (about 2 s on
  * some container inits), so the tests check that each has stopped running, and this checks once, for all
@@ -62,16 +54,30 @@ async function eventually(condition: () => boolean, ms: number, what: string): P
  */
 const killed: number[] = [];
 afterAll(async () => {
-  await eventually(() => !killed.some(exists), 60_000, `processes still exist: ${killed.filter(exists)}`);
+  await eventually(() => !killed.some(exists), `processes still exist: ${killed.filter(exists)}`, 60_000);
 });
 
 async function expectStopped(pids: readonly number[]): Promise<void> {
   killed.push(...pids);
-  await eventually(() => !pids.some(isRunning), 30_000, `still running: ${pids.filter(isRunning)}`);
+  await eventually(() => !pids.some(isRunning), `still running: ${pids.filter(isRunning)}`, 30_000);
 }
 
 /** Count of live timers, from Node's own list of what keeps the event loop alive. */
 const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+
+describe("eventually", () => {
+  it("resolves once the condition holds, and names what it waited for when it never does", async () => {
+    let ready = false;
+    setTimeout(() => {
+      ready = true;
+    }, 20);
+    await eventually(() => ready, "the flag", 60_000);
+    expect(ready).toBe(true);
+    await expect(eventually(() => false, "a state never reached", 30)).rejects.toThrow(
+      "a state never reached (waited 30 ms)",
+    );
+  });
+});
 
 describe("withDeadline", () => {
   it("resolves with the value and leaves no timer behind", async () => {
