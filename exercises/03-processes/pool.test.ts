@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   DeadlineError,
   eventually as eventuallyWithin,
+  shareOfTestLimit,
   withDeadline,
 } from "../../grader/harness/deadline.ts";
 import { waitForNoDescendants } from "../../grader/harness/descendants.ts";
@@ -37,13 +38,15 @@ function poolsBySize(): (size: number) => Pool {
 const folders: string[] = [];
 afterEach(async () => {
   await Promise.all(
-    pools.splice(0).map((p) => withDeadline(p.terminate(), 5_000, "terminate()").catch(() => {})),
+    pools
+      .splice(0)
+      .map((p) => withDeadline(p.terminate(), shareOfTestLimit(0.5), "terminate()").catch(() => {})),
   );
   for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Bounded waits: a pool that hangs fails the test by name, long before the time limit. */
-const WAIT_MS = 5_000;
+const WAIT_MS = shareOfTestLimit(0.5);
 const within = <T>(promise: PromiseLike<T>, what: string, ms = WAIT_MS) => withDeadline(promise, ms, what);
 
 const eventually = (condition: () => boolean, what: string, ms = WAIT_MS) =>
@@ -82,7 +85,7 @@ async function collect<R>(iterable: AsyncIterable<R>, what: string): Promise<R[]
   const run = (async () => {
     for await (const value of iterable) values.push(value);
   })();
-  await within(run, what, 10_000);
+  await within(run, what, shareOfTestLimit(0.9));
   return values;
 }
 
@@ -140,26 +143,33 @@ describe("createPool", () => {
 
   it("map returns every result in input order, whatever order they finish in", async () => {
     const IN_INPUT_ORDER = "map must return the results in input order, not in the order they finish";
+    // First in a fixed order: the second task finishes, and the pool takes its result, before the first.
+    const p = pool(2);
+    const g = gates();
+    const held = p.map("gate", [g.input(0, "first"), g.input(1, "second")]);
+    held.catch(() => {});
+    await eventually(() => g.isStarted(0) && g.isStarted(1), "a pool of 2 should start both tasks at once");
+    g.open(1);
+    // A third task can start only on the worker that finished, once the pool has its result.
+    const third = p.apply("gate", g.input(2, "third"));
+    third.catch(() => {});
+    await eventually(() => g.isStarted(2), "a queued task should start on the worker that finished");
+    g.open(0);
+    g.open(2);
+    expect(await within(held, "map of two held tasks"), IN_INPUT_ORDER).toEqual(["first", "second"]);
+    expect(await within(third, "apply after map"), "apply should resolve with its own task's result").toBe(
+      "third",
+    );
+    // Then in the orders that random delays give, with every size and chunksize.
     const sized = poolsBySize();
     await fc.assert(
       fc.asyncProperty(echoInputs, sizes, chunksizes, async (inputs, size, chunksize) => {
-        const p = sized(size);
-        const results = await within(p.map("echo", inputs, { chunksize }), `map of ${inputs.length} inputs`);
-        // One label for both checks: which of them catches a wrong order first depends on the workers' timing.
+        const q = sized(size);
+        const results = await within(q.map("echo", inputs, { chunksize }), `map of ${inputs.length} inputs`);
         expect(results, IN_INPUT_ORDER).toEqual(inputs.map((input) => input.value));
       }),
       { numRuns: 12 },
     );
-    // A slow first task and a fast second one: the second surely finishes first.
-    const p = pool(2);
-    const slowFirst = [
-      { value: "slow", delayMs: 300 },
-      { value: "fast", delayMs: 0 },
-    ];
-    expect(await within(p.map("echo", slowFirst), "map of a slow and a fast task"), IN_INPUT_ORDER).toEqual([
-      "slow",
-      "fast",
-    ]);
   });
 
   it("imap yields the results in input order, each as soon as it and those before it are ready", async () => {
@@ -378,7 +388,7 @@ describe("createPool", () => {
     await eventually(
       () => liveTracked().length === 0,
       `close left workers running: ${liveTracked().join(", ")}`,
-      2_000,
+      shareOfTestLimit(0.2),
     );
   });
 
@@ -401,9 +411,12 @@ describe("createPool", () => {
       await eventually(
         () => liveTracked().length === 0,
         `terminate left workers: ${liveTracked().join(", ")}`,
-        2_000,
+        shareOfTestLimit(0.2),
       );
-      expect(await waitForNoDescendants(3_000), `terminate left ${kind} workers running`).toEqual([]);
+      expect(
+        await waitForNoDescendants(shareOfTestLimit(0.3)),
+        `terminate left ${kind} workers running`,
+      ).toEqual([]);
     }
   });
 
@@ -418,7 +431,10 @@ describe("createPool", () => {
       await rejectionOf(within(disposed.apply("double", 1), "apply after dispose")),
       "a disposed pool rejects calls",
     ).toBeInstanceOf(Error);
-    expect(await waitForNoDescendants(3_000), "a disposed pool left child processes running").toEqual([]);
+    expect(
+      await waitForNoDescendants(shareOfTestLimit(0.3)),
+      "a disposed pool left child processes running",
+    ).toEqual([]);
   });
 
   it('kind "process" runs the tasks in child processes and leaves none behind after close', async () => {
@@ -429,7 +445,7 @@ describe("createPool", () => {
         Array.from({ length: 12 }, (_, i) => i),
       ),
       "map on a process pool",
-      10_000,
+      shareOfTestLimit(0.9),
     );
     const pids = new Set(results.map((r) => r.worker.split(":")[0]));
     expect(pids.has(String(process.pid)), 'a "process" pool must not run tasks in the test process').toBe(
@@ -440,6 +456,8 @@ describe("createPool", () => {
       55, 6765,
     ]);
     await within(p.close(), "close()");
-    expect(await waitForNoDescendants(3_000), "close left child processes running").toEqual([]);
+    expect(await waitForNoDescendants(shareOfTestLimit(0.3)), "close left child processes running").toEqual(
+      [],
+    );
   });
 });

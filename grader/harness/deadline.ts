@@ -4,6 +4,7 @@
  * vitest's own timeout only says "test timed out"; a deadline on each step names the step that hung
  * (the reply, the exit, the gate), and lets the test end what it started instead of waiting for vitest.
  */
+import { testTimeoutMs } from "../src/vitest/env.ts";
 
 /** The error of a missed deadline, so a test can tell "too slow" from "failed". */
 export class DeadlineError extends Error {
@@ -53,4 +54,14 @@ export async function eventually(condition: () => boolean, what: string, ms: num
     if (performance.now() > deadline) throw new Error(`${what} (waited ${ms} ms)`);
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
+}
+
+/**
+ * `fraction` of this run's per-test limit, in ms: a bounded wait that grows with the limit, so that on a
+ * slow machine graded with a raised limit (`npm run grade -- --timeout`, verify's slack for solutions) a
+ * step's own wait does not give up long before the test would.
+ */
+export function shareOfTestLimit(fraction: number): number {
+  if (!(fraction > 0 && fraction <= 1)) throw new RangeError(`fraction must be in (0, 1], got ${fraction}`);
+  return Math.round(testTimeoutMs() * fraction);
 }

@@ -3,7 +3,11 @@ import { RUN_ENV } from "./vitest/env.ts";
 /**
  * One line that replays a failure: which test, and fast-check's seed and path for it. A failing
  * property prints `{ seed: …, path: "…" }`; packed into a token, `npm test -- <exercise> --replay <token>`
- * runs exactly that test with exactly that case first (for scheduler tests, the same schedule).
+ * runs only that test, from that seed. fast-check draws and shrinks deterministically, so the test meets
+ * the same failing case (for scheduler tests, the same schedule) and shrinks it to the same counterexample,
+ * as long as what fails does not depend on timing; verify checks that of every mutant's first failure.
+ * The path travels in the token but is not handed back to fast-check: with it, fast-check would skip
+ * straight to the case, which breaks tests that hold several properties.
  */
 
 export interface ReplayCase {

@@ -3,11 +3,12 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import type { Worker } from "node:worker_threads";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { DeadlineError, eventually, withDeadline } from "../harness/deadline.ts";
+import { DeadlineError, eventually, shareOfTestLimit, withDeadline } from "../harness/deadline.ts";
 import { forkTs, waitForExit } from "../harness/processes.ts";
 import { cleanupTracked } from "../harness/resources.ts";
 import { openGate, startGate } from "../harness/shared-memory.ts";
 import { request, startWorker } from "../harness/workers.ts";
+import { RUN_ENV, TEST_TIMEOUT_MS } from "../src/vitest/env.ts";
 
 const fixture = (name: string) => new URL(`./fixtures/harness/${name}`, import.meta.url);
 
@@ -76,6 +77,20 @@ describe("eventually", () => {
     await expect(eventually(() => false, "a state never reached", 30)).rejects.toThrow(
       "a state never reached (waited 30 ms)",
     );
+  });
+});
+
+describe("shareOfTestLimit", () => {
+  afterEach(() => {
+    delete process.env[RUN_ENV.testTimeout];
+  });
+  it("is a share of the run's per-test limit, so a raised limit raises every bounded wait with it", () => {
+    delete process.env[RUN_ENV.testTimeout];
+    expect(shareOfTestLimit(0.5)).toBe(TEST_TIMEOUT_MS / 2);
+    process.env[RUN_ENV.testTimeout] = "30000";
+    expect(shareOfTestLimit(0.5)).toBe(15_000);
+    expect(shareOfTestLimit(1)).toBe(30_000);
+    for (const bad of [0, -0.5, 1.5, Number.NaN]) expect(() => shareOfTestLimit(bad)).toThrow(RangeError);
   });
 });
 
