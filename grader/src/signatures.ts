@@ -129,38 +129,66 @@ export function signatureOf(
   };
 }
 
+/** What one run of an exercise's tests failed, in vitest's test names: what matching looks at. */
+export interface Failures {
+  readonly exercise: string;
+  /** Every failed test's full vitest name. */
+  readonly failed: ReadonlySet<string>;
+  /** The first failed test in the manifest's order, and its headline as the grade shows it. */
+  readonly first: { readonly test: string; readonly headline: string };
+}
+
 /**
- * The known mistakes a report's failures match. A signature matches when the first failing test and its
+ * The known mistakes a run's failures match. A signature matches when the first failing test and its
  * normalised headline are the same. Which other tests fail can change with timing (a test on real
  * threads may fail, or time out, in one run and not the next), so the set of failing tests only ranks
- * the matches: the ones whose failing tests differ least from the report's win. Each nudge once.
+ * the matches: the ones whose failing tests differ least from the run's win. Each nudge once.
  */
-export function matchSignatures(
-  report: ExerciseReport,
-  signatures: readonly MutantSignature[],
-): MutantSignature[] {
-  if (!MATCHABLE.has(report.status)) return [];
-  const failed = new Set(report.tests.filter((t) => t.status === "failed").map((t) => t.name));
-  const first = report.tests.find((t) => t.status === "failed");
-  if (!first) return [];
-  const message = normaliseMessage(headline(first.output));
+export function matchFailures(failures: Failures, signatures: readonly MutantSignature[]): MutantSignature[] {
+  const message = normaliseMessage(failures.first.headline);
   const candidates = signatures
     .filter(
       (s) =>
-        s.exercise === report.id &&
-        displayTestName(s.exercise, s.first.test) === first.name &&
+        s.exercise === failures.exercise &&
+        s.first.test === failures.first.test &&
         s.first.message === message,
     )
     .map((s) => {
-      const theirs = new Set(s.failing.map((name) => displayTestName(s.exercise, name)));
+      const theirs = new Set(s.failing);
       const differ =
-        [...theirs].filter((name) => !failed.has(name)).length +
-        [...failed].filter((name) => !theirs.has(name)).length;
+        [...theirs].filter((name) => !failures.failed.has(name)).length +
+        [...failures.failed].filter((name) => !theirs.has(name)).length;
       return { s, differ };
     });
   const best = Math.min(...candidates.map((c) => c.differ));
   const chosen = candidates.filter((c) => c.differ === best).map((c) => c.s);
   return chosen.filter((s, i) => chosen.findIndex((o) => o.nudge === s.nudge) === i);
+}
+
+/** The known mistakes a graded report's failures match (see matchFailures). */
+export function matchSignatures(
+  report: ExerciseReport,
+  signatures: readonly MutantSignature[],
+): MutantSignature[] {
+  if (!MATCHABLE.has(report.status)) return [];
+  const first = report.tests.find((t) => t.status === "failed");
+  if (!first) return [];
+  // The report names tests for display ("<exercise> › suite › test"); signatures keep vitest's names.
+  const vitestName = new Map(
+    signatures
+      .filter((s) => s.exercise === report.id)
+      .flatMap((s) => [...s.failing, s.first.test])
+      .map((name) => [displayTestName(report.id, name), name]),
+  );
+  const named = (display: string) => vitestName.get(display) ?? display;
+  return matchFailures(
+    {
+      exercise: report.id,
+      failed: new Set(report.tests.filter((t) => t.status === "failed").map((t) => named(t.name))),
+      first: { test: named(first.name), headline: headline(first.output) },
+    },
+    signatures,
+  );
 }
 
 /** The report with the nudges of the known mistakes its failures match, if any. */

@@ -9,6 +9,7 @@ import { allExercises, loadCourse } from "../src/manifest.ts";
 import { materializeMutant } from "../src/mutants.ts";
 import { repoRoot, tsxCli } from "../src/paths.ts";
 import { decodeReplay, encodeReplay, failedCase, ReplayTokenError, testNamePattern } from "../src/replay.ts";
+import { loadSignatures, mutantName } from "../src/signatures.ts";
 
 describe("replay tokens", () => {
   it("carry any test name, seed and path there and back", () => {
@@ -51,7 +52,8 @@ describe("npm test -- <exercise> --replay <token>", () => {
 
   it("prints a replay line for a failed property, and the line reproduces the same counterexample", () => {
     const exercise = allExercises(loadCourse()).find((e) => e.id === "01-concepts/async-mutex")!;
-    materializeMutant(exercise, exercise.mutants[2]!, dir);
+    const mutant = exercise.mutants[2]!;
+    materializeMutant(exercise, mutant, dir);
     const npmTest = (...args: string[]) =>
       spawnSync(process.execPath, [tsxCli, "grader/src/cli.ts", "test", ...args], {
         cwd: repoRoot,
@@ -61,6 +63,12 @@ describe("npm test -- <exercise> --replay <token>", () => {
     const first = npmTest("async-mutex");
     const line = /npm test -- async-mutex --replay (\S+)/.exec(first.stdout);
     expect(line, first.stdout.slice(-2000)).not.toBeNull();
+    // A known mistake is named as well, as the grade names it.
+    const signature = loadSignatures().find(
+      (s) => s.exercise === exercise.id && s.mutant === mutantName(mutant),
+    );
+    expect(signature, `${mutant.file} has a recorded signature`).toBeDefined();
+    expect(first.stdout).toContain(`async-mutex: It looks like ${signature!.nudge}.`);
     const replayed = npmTest("async-mutex", "--replay", line![1]!);
     const seedAndPath = (out: string) => /\{ seed: -?\d+, path: "[0-9:]*"/.exec(out)?.[0];
     const { test } = decodeReplay(line![1]!);

@@ -8,7 +8,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { allExercises, loadCourse, solutionOf } from "../src/manifest.ts";
+import { materializeMutant } from "../src/mutants.ts";
 import { fromRoot } from "../src/paths.ts";
+import { loadSignatures, mutantName } from "../src/signatures.ts";
 
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 const session = `course-watch-${process.pid}`;
@@ -71,6 +73,20 @@ describe.runIf(hasTmux)("npm run watch in a terminal", () => {
     );
     expect(next).toMatch(new RegExp(`1 of ${total} exercises`));
     expect(next).toContain(`${second.id}: ${second.title}`);
+
+    // A known mistake in the second exercise is named on screen, as the grade names it.
+    const signatures = loadSignatures();
+    const mutant = second.mutants.find((m) =>
+      signatures.some((s) => s.exercise === second.id && s.mutant === mutantName(m)),
+    )!;
+    const nudge = signatures.find((s) => s.exercise === second.id && s.mutant === mutantName(mutant))!.nudge;
+    const mutated = mkdtempSync(path.join(tmpdir(), "course-watch-mutant-"));
+    materializeMutant(second, mutant, mutated);
+    for (const file of second.files)
+      cpSync(path.join(mutated, path.relative("exercises", file)), path.join(course, file));
+    rmSync(mutated, { recursive: true, force: true });
+    const wrong = await waitFor(/It looks like/, 180);
+    expect(wrong.replace(/\s+/g, " ")).toContain(`It looks like ${nudge}`.replace(/\s+/g, " ").slice(0, 60));
 
     execFileSync("tmux", ["send-keys", "-t", session, "q"]);
   }, 400_000);

@@ -9,9 +9,10 @@ import path from "node:path";
 import { grade, gradeExercise, slug } from "../grade.ts";
 import { allExercises, type Course, type Exercise, loadCourse, shortName } from "../manifest.ts";
 import { exercisesDir, fromRoot, scratchDir } from "../paths.ts";
-import { bar } from "../report/format.ts";
+import { bar, likelyMistakeLine } from "../report/format.ts";
 import { detectSandbox } from "../run/sandbox.ts";
 import { type ExerciseReport, headline } from "../score.ts";
+import { loadSignatures, withLikelyMistakes } from "../signatures.ts";
 import { defaultTarget } from "../target.ts";
 
 /** Lines of a failure shown under the banner: enough for the message and a counterexample. */
@@ -32,6 +33,7 @@ interface State {
 export async function watchCommand(): Promise<number> {
   const course = loadCourse();
   const exercises = allExercises(course);
+  const signatures = loadSignatures();
   process.stdout.write("Running every exercise's tests once, to see where you are…\n");
   const report = await grade(course, { target: defaultTarget, seed: course.grading.seed, typecheck: false });
   const state: State = {
@@ -68,7 +70,7 @@ export async function watchCommand(): Promise<number> {
     });
     state.running = false;
     state.passed.set(exercise.id, result.status === "passed");
-    state.last = result;
+    state.last = withLikelyMistakes(result, signatures);
     if (result.status === "passed" && exercise === state.current) {
       state.note = `✓ ${exercise.id} is done!`;
       moveTo(state, nextUnsolved(state, exercise));
@@ -194,6 +196,8 @@ function summary(report: ExerciseReport): string[] {
   const detail = first.output.split("\n").slice(0, FAILURE_LINES);
   out.push(...detail.map((line) => `    ${line}`));
   if (first.output.split("\n").length > FAILURE_LINES) out.push("    …");
+  const likely = likelyMistakeLine(report);
+  if (likely) out.push("", likely);
   if (first.replay) out.push("", `Replay exactly: ${first.replay}`);
   return out;
 }
