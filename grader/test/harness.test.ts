@@ -1,6 +1,5 @@
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
 import type { Worker } from "node:worker_threads";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { DeadlineError, eventually, shareOfTestLimit, withDeadline } from "../harness/deadline.ts";
@@ -9,6 +8,7 @@ import { cleanupTracked } from "../harness/resources.ts";
 import { openGate, startGate } from "../harness/shared-memory.ts";
 import { request, startWorker } from "../harness/workers.ts";
 import { RUN_ENV, TEST_TIMEOUT_MS } from "../src/vitest/env.ts";
+import { exists, isRunning } from "./support.ts";
 
 const fixture = (name: string) => new URL(`./fixtures/harness/${name}`, import.meta.url);
 
@@ -25,27 +25,6 @@ function nextMessage<T>(source: Worker | ChildProcess, what: string): Promise<T>
     60_000,
     what,
   );
-}
-
-/** True while `pid` exists at all, even as a zombie: kill(pid, 0) fails with ESRCH only once it is reaped. */
-function exists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== "ESRCH";
-  }
-}
-
-/** True while `pid` runs: a zombie has ended, it only waits for its parent (or init) to reap it. */
-function isRunning(pid: number): boolean {
-  if (!exists(pid)) return false;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat[stat.lastIndexOf(")") + 2] !== "Z";
-  } catch {
-    return true; // no /proc (macOS): trust kill
-  }
 }
 
 /**

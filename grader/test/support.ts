@@ -1,5 +1,6 @@
 /** What the grader's end-to-end tests share: running the course's command line as a user would. */
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { repoRoot, tsxCli } from "../src/paths.ts";
 
 /**
@@ -49,4 +50,25 @@ export function cliOk(
     );
   }
   return result;
+}
+
+/** True while `pid` exists at all, even as a zombie: kill(pid, 0) fails with ESRCH only once it is reaped. */
+export function exists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}
+
+/** True while `pid` runs: a zombie has ended, it only waits for its parent (or init) to reap it. */
+export function isRunning(pid: number): boolean {
+  if (!exists(pid)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat[stat.lastIndexOf(")") + 2] !== "Z";
+  } catch {
+    return true; // no /proc (macOS): trust kill
+  }
 }

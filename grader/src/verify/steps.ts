@@ -9,6 +9,9 @@ export interface ToolResult {
   readonly durationMs: number;
 }
 
+/** How long the output of an exited tool may take to arrive. */
+const PIPE_GRACE_MS = 2_000;
+
 export function runTool(
   command: string,
   args: readonly string[],
@@ -35,10 +38,24 @@ export function runTool(
     }, timeoutMs);
     child.once("error", (error) => {
       output += error.message;
+      // A tool that could not start at all (not installed) has no exit to wait for.
+      if (child.pid === undefined) {
+        clearTimeout(timer);
+        resolve({ ok: false, output, durationMs: Math.round(performance.now() - started) });
+      }
     });
-    child.once("close", (code) => {
+    // The exit, not the pipes' close, ends the step: a process the tool left behind can hold the pipes
+    // open for ever. Whatever is left of its group is then ended, and the output is read to the end.
+    child.once("exit", (code) => {
       clearTimeout(timer);
-      resolve({ ok: code === 0, output, durationMs: Math.round(performance.now() - started) });
+      signalGroup(child.pid);
+      const done = () =>
+        resolve({ ok: code === 0, output, durationMs: Math.round(performance.now() - started) });
+      const drained = setTimeout(done, PIPE_GRACE_MS);
+      child.once("close", () => {
+        clearTimeout(drained);
+        done();
+      });
     });
   });
 }
