@@ -5,7 +5,7 @@ import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { shareOfTestLimit, withDeadline } from "../../grader/harness/deadline.ts";
+import { scaledWait, withDeadline } from "../../grader/harness/deadline.ts";
 import { compressBlocks, compressFile } from "./gzip-blocks.ts";
 import type { Pool } from "./pool.ts";
 
@@ -116,7 +116,7 @@ async function run(
   });
   const blocks = await withDeadline(
     compressBlocks(standIn.pool, source, (member) => void members.push(member), { blockSize, readAhead }),
-    shareOfTestLimit(0.9),
+    scaledWait(10_000),
     "compressBlocks",
   );
   return { bytes, blocks, members, pulled, worstAhead, standIn };
@@ -217,7 +217,7 @@ describe("compressBlocks", () => {
         slowSink,
         { blockSize: 100, readAhead: 4 },
       ),
-      shareOfTestLimit(0.9),
+      scaledWait(10_000),
       "compressBlocks",
     );
     expect(
@@ -245,7 +245,7 @@ describe("compressBlocks", () => {
           () => {},
           { blockSize: 50, readAhead: 3 },
         ),
-        shareOfTestLimit(0.9),
+        scaledWait(10_000),
         "compressBlocks",
       ),
       "a failed block should reject compressBlocks with the pool's error",
@@ -278,7 +278,7 @@ describe("compressFile", () => {
     const standIn = standInPool([1, 0, 2]);
     const blocks = await withDeadline(
       compressFile(standIn.pool, input, output, { blockSize: 4096, readAhead: 3 }),
-      shareOfTestLimit(0.9),
+      scaledWait(10_000),
       "compressFile",
     );
     expect(blocks, "25,000 bytes in blocks of 4096 make 7 blocks").toBe(7);

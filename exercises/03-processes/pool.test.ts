@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   DeadlineError,
   eventually as eventuallyWithin,
-  shareOfTestLimit,
+  scaledWait,
   withDeadline,
 } from "../../grader/harness/deadline.ts";
 import { waitForNoDescendants } from "../../grader/harness/descendants.ts";
@@ -38,15 +38,13 @@ function poolsBySize(): (size: number) => Pool {
 const folders: string[] = [];
 afterEach(async () => {
   await Promise.all(
-    pools
-      .splice(0)
-      .map((p) => withDeadline(p.terminate(), shareOfTestLimit(0.5), "terminate()").catch(() => {})),
+    pools.splice(0).map((p) => withDeadline(p.terminate(), scaledWait(5_000), "terminate()").catch(() => {})),
   );
   for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Bounded waits: a pool that hangs fails the test by name, long before the time limit. */
-const WAIT_MS = shareOfTestLimit(0.5);
+const WAIT_MS = scaledWait(5_000);
 const within = <T>(promise: PromiseLike<T>, what: string, ms = WAIT_MS) => withDeadline(promise, ms, what);
 
 const eventually = (condition: () => boolean, what: string, ms = WAIT_MS) =>
@@ -85,7 +83,7 @@ async function collect<R>(iterable: AsyncIterable<R>, what: string): Promise<R[]
   const run = (async () => {
     for await (const value of iterable) values.push(value);
   })();
-  await within(run, what, shareOfTestLimit(0.9));
+  await within(run, what, scaledWait(10_000));
   return values;
 }
 
@@ -256,7 +254,9 @@ describe("createPool", () => {
   });
 
   // A wrong pool may start a worker per task; shrinking its failure starts many: give it time.
-  it("reuses its workers: never more distinct workers than size", { timeout: 30_000 }, async () => {
+  it("reuses its workers: never more distinct workers than size", {
+    timeout: scaledWait(30_000),
+  }, async () => {
     const sized = poolsBySize();
     await fc.assert(
       fc.asyncProperty(sizes, fc.integer({ min: 1, max: 12 }), async (size, n) => {
@@ -388,7 +388,7 @@ describe("createPool", () => {
     await eventually(
       () => liveTracked().length === 0,
       `close left workers running: ${liveTracked().join(", ")}`,
-      shareOfTestLimit(0.2),
+      scaledWait(2_000),
     );
   });
 
@@ -411,12 +411,11 @@ describe("createPool", () => {
       await eventually(
         () => liveTracked().length === 0,
         `terminate left workers: ${liveTracked().join(", ")}`,
-        shareOfTestLimit(0.2),
+        scaledWait(2_000),
       );
-      expect(
-        await waitForNoDescendants(shareOfTestLimit(0.3)),
-        `terminate left ${kind} workers running`,
-      ).toEqual([]);
+      expect(await waitForNoDescendants(scaledWait(3_000)), `terminate left ${kind} workers running`).toEqual(
+        [],
+      );
     }
   });
 
@@ -432,7 +431,7 @@ describe("createPool", () => {
       "a disposed pool rejects calls",
     ).toBeInstanceOf(Error);
     expect(
-      await waitForNoDescendants(shareOfTestLimit(0.3)),
+      await waitForNoDescendants(scaledWait(3_000)),
       "a disposed pool left child processes running",
     ).toEqual([]);
   });
@@ -445,7 +444,7 @@ describe("createPool", () => {
         Array.from({ length: 12 }, (_, i) => i),
       ),
       "map on a process pool",
-      shareOfTestLimit(0.9),
+      scaledWait(10_000),
     );
     const pids = new Set(results.map((r) => r.worker.split(":")[0]));
     expect(pids.has(String(process.pid)), 'a "process" pool must not run tasks in the test process').toBe(
@@ -456,8 +455,6 @@ describe("createPool", () => {
       55, 6765,
     ]);
     await within(p.close(), "close()");
-    expect(await waitForNoDescendants(shareOfTestLimit(0.3)), "close left child processes running").toEqual(
-      [],
-    );
+    expect(await waitForNoDescendants(scaledWait(3_000)), "close left child processes running").toEqual([]);
   });
 });

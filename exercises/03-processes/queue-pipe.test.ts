@@ -1,11 +1,7 @@
 import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  eventually as eventuallyWithin,
-  shareOfTestLimit,
-  withDeadline,
-} from "../../grader/harness/deadline.ts";
+import { eventually as eventuallyWithin, scaledWait, withDeadline } from "../../grader/harness/deadline.ts";
 import { learnerModuleUrl } from "../../grader/harness/learner.ts";
 import {
   type Connection,
@@ -38,7 +34,7 @@ afterEach(async () => {
   await Promise.all(
     workers
       .splice(0)
-      .map((w) => withDeadline(w.terminate(), shareOfTestLimit(0.5), "terminate()").catch(() => {})),
+      .map((w) => withDeadline(w.terminate(), scaledWait(5_000), "terminate()").catch(() => {})),
   );
 });
 function opened<C extends { close(): void }>(thing: C): C {
@@ -49,7 +45,7 @@ const newPipe = <T>() => pipe<T>().map(opened) as [Connection<T>, Connection<T>]
 const newQueue = <T>() => opened(createWorkQueue<T>());
 
 /** Bounded waits: code that hangs fails the test by name, long before the time limit. */
-const WAIT_MS = shareOfTestLimit(0.4);
+const WAIT_MS = scaledWait(4_000);
 const within = <T>(promise: PromiseLike<T>, what: string, ms = WAIT_MS) => withDeadline(promise, ms, what);
 const eventually = (condition: () => boolean, what: string, ms = WAIT_MS) =>
   eventuallyWithin(condition, what, ms);

@@ -4,11 +4,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  eventually as eventuallyWithin,
-  shareOfTestLimit,
-  withDeadline,
-} from "../../grader/harness/deadline.ts";
+import { eventually as eventuallyWithin, scaledWait, withDeadline } from "../../grader/harness/deadline.ts";
 import { runningDescendants } from "../../grader/harness/descendants.ts";
 import type { Pool } from "./pool.ts";
 import { loadableUrl, type PoolReply, poolWorkerEntry, startThread } from "./runtime.ts";
@@ -22,17 +18,15 @@ const pools: { terminate(): Promise<void> }[] = [];
 const folders: string[] = [];
 afterEach(async () => {
   await Promise.all(
-    spinners.splice(0).map((s) => withDeadline(s.stop(), shareOfTestLimit(0.5), "stop()").catch(() => {})),
+    spinners.splice(0).map((s) => withDeadline(s.stop(), scaledWait(5_000), "stop()").catch(() => {})),
   );
   await Promise.all(
-    pools
-      .splice(0)
-      .map((p) => withDeadline(p.terminate(), shareOfTestLimit(0.5), "terminate()").catch(() => {})),
+    pools.splice(0).map((p) => withDeadline(p.terminate(), scaledWait(5_000), "terminate()").catch(() => {})),
   );
   for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-const WAIT_MS = shareOfTestLimit(0.5);
+const WAIT_MS = scaledWait(5_000);
 const within = <T>(promise: PromiseLike<T>, what: string, ms = WAIT_MS) => withDeadline(promise, ms, what);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -72,7 +66,7 @@ const framesIn = (written: string) =>
 const isRunning = (pid: number) => runningDescendants().some((p) => p.pid === pid);
 
 async function spinner(options: Parameters<typeof startSpinner>[0]): Promise<Spinner> {
-  const started = await within(startSpinner(options), "startSpinner()", shareOfTestLimit(0.9));
+  const started = await within(startSpinner(options), "startSpinner()", scaledWait(10_000));
   spinners.push(started);
   return started;
 }
@@ -273,7 +267,7 @@ describe("runWithSpinner", () => {
       await within(
         runWithSpinner(p, "fib", inputs, { out: seen.out, intervalMs: 10 }),
         "runWithSpinner",
-        shareOfTestLimit(0.9),
+        scaledWait(10_000),
       ),
       "runWithSpinner over fib",
     ).toEqual(inputs.map(fib));

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { withDeadline } from "../../grader/harness/deadline.ts";
+import { scaledWait, withDeadline } from "../../grader/harness/deadline.ts";
 import { expectFinished, expectOnSchedule, interleave, ThreadPool } from "../../grader/harness/interleave.ts";
 import { learnerModuleUrl } from "../../grader/harness/learner.ts";
 import { scheduleChoices } from "../../grader/harness/schedules.ts";
@@ -102,7 +102,7 @@ describe("Semaphore", () => {
       async run(m: Model, r: Real) {
         const got = await withDeadline(
           sem(r, this.which).acquireAsync(0),
-          1_000,
+          scaledWait(1_000),
           `acquireAsync(0) with ${permitsWord(m.permits)} free (a zero timeout must not wait)`,
         );
         expect(got, `acquireAsync(0) with ${permitsWord(m.permits)} free`).toBe(m.permits > 0);
@@ -296,7 +296,7 @@ describe("Semaphore", () => {
         shared,
         threads: Array.from({ length: 4 }, () => ({ body: "hammer", args: { byteOffset, rounds } })),
         // Far more than the solution needs (well under a second), and below the test's own limit.
-        watchdogMs: 4_000,
+        watchdogMs: scaledWait(4_000),
       });
       expect(
         result.verdict,
@@ -320,7 +320,8 @@ describe("Semaphore", () => {
     const semaphore = Semaphore.create(0);
     const { shared, byteOffset } = sharedFor(semaphore);
     const releasing = stress(pool, { shared, threads: [{ body: "releaseWhenTold", args: { byteOffset } }] });
-    const pending = semaphore.acquireAsync(2_000);
+    const patience = scaledWait(2_000);
+    const pending = semaphore.acquireAsync(patience);
     expect(pending, "acquireAsync() should return a promise").toBeInstanceOf(Promise);
     // Only now, after acquireAsync returned, does the worker get the word to release.
     const probe = new Int32Array(shared.probe);
@@ -331,14 +332,14 @@ describe("Semaphore", () => {
     expect(released.verdict, released.reason).toBe("finished");
     expect(
       got,
-      "acquireAsync(2000) gave up although a worker released a permit just after the call returned: it blocked the thread while it waited (wait with Atomics.waitAsync)",
+      `acquireAsync(${patience}) gave up although a worker released a permit just after the call returned: it blocked the thread while it waited (wait with Atomics.waitAsync)`,
     ).toBe(true);
     expect(semaphore.available, "after acquireAsync got the released permit, available").toBe(0);
   });
 
   it("acquireAsync gives up after its timeout holding nothing, and takes a free permit at once", async () => {
     const semaphore = Semaphore.create(0);
-    const soon = <T>(promise: Promise<T>, what: string) => withDeadline(promise, 1_000, what);
+    const soon = <T>(promise: Promise<T>, what: string) => withDeadline(promise, scaledWait(1_000), what);
     expect(
       await soon(semaphore.acquireAsync(0), "acquireAsync(0) with 0 permits"),
       "acquireAsync(0) with 0 permits",

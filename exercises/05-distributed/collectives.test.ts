@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { withDeadline } from "../../grader/harness/deadline.ts";
+import { scaledWait, withDeadline } from "../../grader/harness/deadline.ts";
 import { expectAllSettle, observe } from "../../grader/harness/scheduler.ts";
 import { allgather, allreduce, barrier, bcast, gather, reduce, scatter } from "./collectives.ts";
 import type { Seen } from "./collectives-program.ts";
@@ -326,12 +326,12 @@ describe("collectives", () => {
     );
   });
 
-  it("work on worker threads with runWorkers", { timeout: 60_000 }, async () => {
+  it("work on worker threads with runWorkers", { timeout: scaledWait(60_000) }, async () => {
     for (const size of [1, 4]) {
       const program = new URL("./collectives-program.ts", import.meta.url);
       const seen = await withDeadline(
-        runWorkers<Seen>(size, program, { timeoutMs: 15_000 }),
-        20_000,
+        runWorkers<Seen>(size, program, { timeoutMs: scaledWait(15_000) }),
+        scaledWait(20_000),
         `runWorkers on ${size} ranks`,
       );
       const root = size - 1;

@@ -1,7 +1,7 @@
 import { MessageChannel, type MessagePort } from "node:worker_threads";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { withDeadline } from "../../grader/harness/deadline.ts";
+import { scaledWait, withDeadline } from "../../grader/harness/deadline.ts";
 import { expectAllSettle, type Observed, observe } from "../../grader/harness/scheduler.ts";
 import { ANY_SOURCE, ANY_TAG, connect, type Port } from "./p2p.ts";
 
@@ -240,7 +240,7 @@ describe("connect", () => {
         value.items.push(99);
         const got = await withDeadline(
           comm.recv<{ items: number[] }>(0, tag),
-          1000,
+          scaledWait(1_000),
           "recv of a message rank 0 sent to itself",
         );
         expect(
@@ -276,7 +276,7 @@ describe("connect", () => {
               made.push({ ...r, order, result: observe(comms[rank]!.recv<Note>(r.source, r.tag)) });
           await withDeadline(
             Promise.all(made.map((r) => r.result.promise)),
-            5000,
+            scaledWait(5_000),
             "the receives over MessageChannels (one per message sent)",
           );
           checkMatching(t.notes, made);

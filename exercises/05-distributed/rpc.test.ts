@@ -1,7 +1,7 @@
 import { MessageChannel } from "node:worker_threads";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { withDeadline } from "../../grader/harness/deadline.ts";
+import { scaledWait, withDeadline } from "../../grader/harness/deadline.ts";
 import { expectAllSettle, type Observed, observe } from "../../grader/harness/scheduler.ts";
 import { expose, NotExposedError, type Port, proxy } from "./rpc.ts";
 
@@ -198,7 +198,7 @@ describe("proxy", () => {
       const remote = proxy<typeof counter>(port1);
       const results = await withDeadline(
         Promise.all([remote.add(1), remote.add(2), remote.add(3)]),
-        5000,
+        scaledWait(5_000),
         "three calls over a MessageChannel",
       );
       expect(results, "add(1), add(2), add(3) on a counter that starts at 0").toEqual([1, 3, 6]);

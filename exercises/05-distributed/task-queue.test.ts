@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { withDeadline } from "../../grader/harness/deadline.ts";
+import { scaledWait, withDeadline } from "../../grader/harness/deadline.ts";
 import { track } from "../../grader/harness/resources.ts";
 import type { Broker, Delivery, Handlers } from "./broker.ts";
 import { RedisBroker } from "./redis-broker.ts";
@@ -184,7 +184,11 @@ class Start implements FarmCommand {
   async run(_m: { slots: number }, farm: Farm) {
     const slot = farm.slots[this.slot]!;
     if (slot.running) return;
-    await withDeadline(startWork(farm, slot), 2000, `workOnce of ${slot.worker} reaching its handler`);
+    await withDeadline(
+      startWork(farm, slot),
+      scaledWait(2_000),
+      `workOnce of ${slot.worker} reaching its handler`,
+    );
   }
   toString = () => `start(worker ${this.slot})`;
 }
@@ -200,7 +204,7 @@ class Finish implements FarmCommand {
     running.finish();
     const outcome = await withDeadline(
       running.done,
-      2000,
+      scaledWait(2_000),
       `workOnce of ${slot.worker} after its handler returned`,
     );
     expect(outcome, `workOnce of ${slot.worker} ran task ${running.id}`).toEqual({
@@ -378,7 +382,7 @@ describe("RedisBroker", () => {
     const redis = await startTrackedRedis(redisServer);
     const broker = new RedisBroker({ port: redis.port });
     try {
-      await withDeadline(broker.connect(), 5000, "connecting to redis-server");
+      await withDeadline(broker.connect(), scaledWait(5_000), "connecting to redis-server");
       const ids = Array.from({ length: 9 }, (_, i) => `t${i}`);
       for (const id of ids) await broker.publish(task(id));
       const runs = new Map<string, number>();
@@ -404,7 +408,7 @@ describe("RedisBroker", () => {
       });
       const lostId = await withDeadline(
         Promise.race([dying, doomed]),
-        5000,
+        scaledWait(5_000),
         "the doomed worker reaching its handler",
       );
       await broker.workerLost("doomed");
@@ -412,7 +416,11 @@ describe("RedisBroker", () => {
       const work = async (worker: string) => {
         while ((await workOnce(broker, worker, count)) !== undefined) {}
       };
-      await withDeadline(Promise.all([work("a"), work("b")]), 10_000, "two workers emptying the Redis queue");
+      await withDeadline(
+        Promise.all([work("a"), work("b")]),
+        scaledWait(10_000),
+        "two workers emptying the Redis queue",
+      );
       for (const id of ids)
         expect(
           runs.get(id),

@@ -4,7 +4,7 @@
  * vitest's own timeout only says "test timed out"; a deadline on each step names the step that hung
  * (the reply, the exit, the gate), and lets the test end what it started instead of waiting for vitest.
  */
-import { testTimeoutMs } from "../src/vitest/env.ts";
+import { TEST_TIMEOUT_MS, testTimeoutMs } from "../src/vitest/env.ts";
 
 /** The error of a missed deadline, so a test can tell "too slow" from "failed". */
 export class DeadlineError extends Error {
@@ -57,11 +57,11 @@ export async function eventually(condition: () => boolean, what: string, ms: num
 }
 
 /**
- * `fraction` of this run's per-test limit, in ms: a bounded wait that grows with the limit, so that on a
- * slow machine graded with a raised limit (`npm run grade -- --timeout`, verify's slack for solutions) a
- * step's own wait does not give up long before the test would.
+ * `ms` as written for the default per-test limit, scaled as this run's limit is: on a slow machine graded
+ * with a raised limit (`npm run grade -- --timeout`, verify's slack for solutions) a bounded wait, or a
+ * test's own longer limit, grows with it instead of giving up long before the test would.
  */
-export function shareOfTestLimit(fraction: number): number {
-  if (!(fraction > 0 && fraction <= 1)) throw new RangeError(`fraction must be in (0, 1], got ${fraction}`);
-  return Math.round(testTimeoutMs() * fraction);
+export function scaledWait(ms: number): number {
+  if (!(ms > 0)) throw new RangeError(`a wait must be a positive number of ms, got ${ms}`);
+  return Math.round((ms * Math.max(testTimeoutMs(), TEST_TIMEOUT_MS)) / TEST_TIMEOUT_MS);
 }

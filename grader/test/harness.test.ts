@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import type { Worker } from "node:worker_threads";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { DeadlineError, eventually, shareOfTestLimit, withDeadline } from "../harness/deadline.ts";
+import { DeadlineError, eventually, scaledWait, withDeadline } from "../harness/deadline.ts";
 import { forkTs, waitForExit } from "../harness/processes.ts";
 import { cleanupTracked } from "../harness/resources.ts";
 import { openGate, startGate } from "../harness/shared-memory.ts";
@@ -59,17 +59,18 @@ describe("eventually", () => {
   });
 });
 
-describe("shareOfTestLimit", () => {
+describe("scaledWait", () => {
   afterEach(() => {
     delete process.env[RUN_ENV.testTimeout];
   });
-  it("is a share of the run's per-test limit, so a raised limit raises every bounded wait with it", () => {
+  it("grows a wait as the run's per-test limit is raised, and never shrinks it", () => {
     delete process.env[RUN_ENV.testTimeout];
-    expect(shareOfTestLimit(0.5)).toBe(TEST_TIMEOUT_MS / 2);
-    process.env[RUN_ENV.testTimeout] = "30000";
-    expect(shareOfTestLimit(0.5)).toBe(15_000);
-    expect(shareOfTestLimit(1)).toBe(30_000);
-    for (const bad of [0, -0.5, 1.5, Number.NaN]) expect(() => shareOfTestLimit(bad)).toThrow(RangeError);
+    expect(scaledWait(5_000)).toBe(5_000);
+    process.env[RUN_ENV.testTimeout] = String(3 * TEST_TIMEOUT_MS);
+    expect(scaledWait(5_000)).toBe(15_000);
+    process.env[RUN_ENV.testTimeout] = String(TEST_TIMEOUT_MS / 2);
+    expect(scaledWait(5_000)).toBe(5_000);
+    for (const bad of [0, -1, Number.NaN]) expect(() => scaledWait(bad)).toThrow(RangeError);
   });
 });
 
