@@ -21,7 +21,7 @@
  * Workers are reused across runs: a pool costs one start-up, each run only messages and steps.
  */
 import type { Worker } from "node:worker_threads";
-import { withDeadline } from "./deadline.ts";
+import { scaledWait, withDeadline } from "./deadline.ts";
 import {
   type FromWorker,
   NOTIFY_ALL,
@@ -164,7 +164,7 @@ export interface InterleaveOptions {
   readonly choices: readonly number[];
   /** Steps before the run counts as a livelock; default 5000. */
   readonly maxSteps?: number;
-  /** How long one thread may run between two operations; default 3000 ms. */
+  /** How long one thread may run between two operations; default 3000 ms (scaled: see scaledWait). */
   readonly stallMs?: number;
 }
 
@@ -205,7 +205,7 @@ interface Waiter {
 export async function interleave(pool: ThreadPool, options: InterleaveOptions): Promise<InterleaveResult> {
   const { threads, choices } = options;
   const maxSteps = options.maxSteps ?? 5_000;
-  const stallMs = options.stallMs ?? 3_000;
+  const stallMs = options.stallMs ?? scaledWait(3_000);
   const n = threads.length;
   if (n < 1 || n > pool.size) throw new RangeError(`a run needs 1 to ${pool.size} threads, got ${n}`);
   const names = threads.map((t, k) => t.name ?? `thread ${k}`);
@@ -470,7 +470,7 @@ export async function interleave(pool: ThreadPool, options: InterleaveOptions): 
           return;
         }
         try {
-          await withDeadline(finals[t]!, 1_000, `${names[t]} ending`);
+          await withDeadline(finals[t]!, scaledWait(1_000), `${names[t]} ending`);
         } catch {
           await pool.replace(t);
         }

@@ -8,6 +8,7 @@
  * interleavings (interleave.ts), not instead of them.
  */
 
+import { scaledWait } from "./deadline.ts";
 import type { ThreadPool, ThreadSpec } from "./interleave.ts";
 import { openGate, startGate } from "./shared-memory.ts";
 import type { FromWorker, ToWorker } from "./threads-protocol.ts";
@@ -15,7 +16,7 @@ import type { FromWorker, ToWorker } from "./threads-protocol.ts";
 export interface StressOptions {
   readonly shared: Readonly<Record<string, SharedArrayBuffer>>;
   readonly threads: readonly ThreadSpec[];
-  /** How long all threads together may take before the run is "stale"; default 5000 ms. */
+  /** How long all threads together may take before the run is "stale"; default 5000 ms (scaled: see scaledWait). */
   readonly watchdogMs?: number;
   /**
    * Run each body as a thread's only work: an async body whose awaits hold nothing alive (a bare
@@ -43,7 +44,7 @@ export async function stress(pool: ThreadPool, options: StressOptions): Promise<
   const { threads } = options;
   const n = threads.length;
   if (n < 1 || n > pool.size) throw new RangeError(`a stress run needs 1 to ${pool.size} threads, got ${n}`);
-  const watchdogMs = options.watchdogMs ?? 5_000;
+  const watchdogMs = options.watchdogMs ?? scaledWait(5_000);
   const names = Object.keys(options.shared);
   const buffers = names.map((name) => options.shared[name]!);
   const run = pool.runId();

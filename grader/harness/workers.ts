@@ -5,7 +5,7 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { type ResourceLimits, type Transferable, Worker } from "node:worker_threads";
-import { withDeadline } from "./deadline.ts";
+import { scaledWait, withDeadline } from "./deadline.ts";
 import { track } from "./resources.ts";
 
 const bootstrap = new URL("./worker-bootstrap.mjs", import.meta.url);
@@ -70,7 +70,7 @@ export function trackWorker(worker: Worker, name: string): void {
 }
 
 export interface RequestOptions {
-  /** How long to wait for the reply; default 5 s. */
+  /** How long to wait for the reply; default 5 s (scaled: see scaledWait). */
   readonly timeoutMs?: number;
   readonly transferList?: readonly Transferable[];
 }
@@ -83,7 +83,7 @@ export interface RequestOptions {
 export async function request<T = unknown>(
   worker: Worker,
   message: unknown,
-  { timeoutMs = 5_000, transferList }: RequestOptions = {},
+  { timeoutMs = scaledWait(5_000), transferList }: RequestOptions = {},
 ): Promise<T> {
   const name = names.get(worker) ?? `worker ${worker.threadId}`;
   // A message to an exited worker is dropped silently; without this check we would wait out the timeout.
