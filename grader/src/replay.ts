@@ -25,6 +25,11 @@ export function failedCase(message: string): { seed: number; path: string } | un
   return match ? { seed: Number(match[1]), path: match[2]! } : undefined;
 }
 
+/** fast-check's counterexample in a failure (the lines after "Counterexample:", up to "Shrunk"), if any. */
+export function counterexampleOf(output: string): string | undefined {
+  return /\nCounterexample: ([\s\S]*?)\n(?:Shrunk \d+ time|Got |Caused by|$)/.exec(output)?.[1]?.trim();
+}
+
 export function encodeReplay(replay: ReplayCase): string {
   return Buffer.from(JSON.stringify([replay.test, replay.seed, replay.path]), "utf8").toString("base64url");
 }

@@ -8,7 +8,14 @@ import { afterAll, describe, expect, it } from "vitest";
 import { allExercises, loadCourse } from "../src/manifest.ts";
 import { materializeMutant } from "../src/mutants.ts";
 import { repoRoot, tsxCli } from "../src/paths.ts";
-import { decodeReplay, encodeReplay, failedCase, ReplayTokenError, testNamePattern } from "../src/replay.ts";
+import {
+  counterexampleOf,
+  decodeReplay,
+  encodeReplay,
+  failedCase,
+  ReplayTokenError,
+  testNamePattern,
+} from "../src/replay.ts";
 import { loadSignatures, mutantName } from "../src/signatures.ts";
 
 describe("replay tokens", () => {
@@ -33,6 +40,20 @@ describe("replay tokens", () => {
       path: "2:0:1",
     });
     expect(failedCase("expected 1 to be 2")).toBeUndefined();
+  });
+
+  it("read fast-check's counterexample from a failure, over several lines, and nothing from other failures", () => {
+    const failure = [
+      "Property failed after 3 tests",
+      '{ seed: 42, path: "2:0" }',
+      "Counterexample: [microtask pauses:",
+      "  caller 0 arrives: 1 microtask,[3,1]]",
+      "Shrunk 4 time(s)",
+      "",
+      "Caused by: AssertionError: 2 callers held the lock at once",
+    ].join("\n");
+    expect(counterexampleOf(failure)).toBe("[microtask pauses:\n  caller 0 arrives: 1 microtask,[3,1]]");
+    expect(counterexampleOf("AssertionError: expected 2 to be 1")).toBeUndefined();
   });
 
   it("match exactly the named test, whatever characters its name has", () => {

@@ -12,7 +12,7 @@ import { gradeExercise, locateLearnerFiles, slug } from "../grade.ts";
 import { allExercises, type Course, chapterOf, type Exercise, loadCourse, shortName } from "../manifest.ts";
 import { MutantError, materializeMutant } from "../mutants.ts";
 import { fromRoot, repoRoot, scratchDir, solutionsDir } from "../paths.ts";
-import { decodeReplay, parseReplayLine } from "../replay.ts";
+import { counterexampleOf, decodeReplay, parseReplayLine } from "../replay.ts";
 import { seconds } from "../report/format.ts";
 import { runIsolated } from "../run/isolate.ts";
 import { mapLimit } from "../run/parallel.ts";
@@ -523,7 +523,16 @@ async function replayFirstFailure(
     };
   const before = headline(first.output);
   const after = headline(again.output);
-  if (before === after) return { kind: "same" };
+  if (before === after) {
+    // The label can read the same over another case: the counterexample, too, must be the one shown.
+    const shown = counterexampleOf(first.output);
+    const replayed = counterexampleOf(again.output);
+    if (shown === replayed) return { kind: "same" };
+    return {
+      kind: "different",
+      why: `the same check failed on another counterexample (${clip(replayed)} instead of ${clip(shown)}), so which case fails first depends on timing: make the first check that catches this mistake fix its order (hold tasks with gates) rather than draw it from delays`,
+    };
+  }
   // The same label with other values: the case that fails first depends on timing, not on the seed.
   const timing =
     normaliseMessage(before) === normaliseMessage(after) && normaliseMessage(before) !== ""
@@ -531,6 +540,9 @@ async function replayFirstFailure(
       : "";
   return { kind: "different", why: `it failed with "${after}" instead of "${before}"${timing}` };
 }
+
+const clip = (text: string | undefined) =>
+  text === undefined ? "none" : text.length > 80 ? `${text.slice(0, 77)}…` : text;
 
 /** The code-shaped names of an exercise's test file that the learner's own files do not use. */
 function internalNames(exercise: Exercise): Set<string> {
