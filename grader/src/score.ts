@@ -83,6 +83,11 @@ export function displayTestName(exerciseId: string, vitestName: string): string 
   return [exerciseId, ...vitestName.split(" > ")].join(NAME_SEPARATOR);
 }
 
+/** vitest's full name of a test that a report names for display: displayTestName undone. */
+export function vitestTestName(display: string): string {
+  return display.split(NAME_SEPARATOR).slice(1).join(" > ");
+}
+
 export function scoreExercise(evidence: Evidence): ExerciseReport {
   const { exercise } = evidence;
   const base = {
@@ -338,6 +343,7 @@ export function firstLine(text: string): string {
   return line.length > 160 ? `${line.slice(0, 157)}…` : line;
 }
 
-function shortTestName(display: string): string {
+/** A report's test name without the exercise in front: "suite › test". */
+export function shortTestName(display: string): string {
   return display.split(NAME_SEPARATOR).slice(1).join(NAME_SEPARATOR);
 }

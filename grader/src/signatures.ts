@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Exercise, Mutant } from "./manifest.ts";
 import { exercisesDir, fromRoot, stateDir } from "./paths.ts";
-import { displayTestName, type ExerciseReport, headline } from "./score.ts";
+import { displayTestName, type ExerciseReport, headline, vitestTestName } from "./score.ts";
 
 export const SIGNATURES_FILE = "grader/mutant-signatures.json";
 export const UPDATE_SIGNATURES = "npm run verify -- --update-signatures";
@@ -173,19 +173,11 @@ export function matchSignatures(
   if (!MATCHABLE.has(report.status)) return [];
   const first = report.tests.find((t) => t.status === "failed");
   if (!first) return [];
-  // The report names tests for display ("<exercise> › suite › test"); signatures keep vitest's names.
-  const vitestName = new Map(
-    signatures
-      .filter((s) => s.exercise === report.id)
-      .flatMap((s) => [...s.failing, s.first.test])
-      .map((name) => [displayTestName(report.id, name), name]),
-  );
-  const named = (display: string) => vitestName.get(display) ?? display;
   return matchFailures(
     {
       exercise: report.id,
-      failed: new Set(report.tests.filter((t) => t.status === "failed").map((t) => named(t.name))),
-      first: { test: named(first.name), headline: headline(first.output) },
+      failed: new Set(report.tests.filter((t) => t.status === "failed").map((t) => vitestTestName(t.name))),
+      first: { test: vitestTestName(first.name), headline: headline(first.output) },
     },
     signatures,
   );

@@ -2,7 +2,14 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Exercise } from "../src/manifest.ts";
 import type { IsolatedRunLike, TestOutcome } from "../src/run/results.ts";
-import { type Evidence, EXERCISE_STATUSES, scoreExercise } from "../src/score.ts";
+import {
+  displayTestName,
+  type Evidence,
+  EXERCISE_STATUSES,
+  scoreExercise,
+  shortTestName,
+  vitestTestName,
+} from "../src/score.ts";
 
 const exercise: Exercise = {
   id: "01-concepts/sample",
@@ -200,5 +207,19 @@ describe("scoreExercise", () => {
   it("points a failed test at the learner's file and line", () => {
     const report = scoreExercise(evidence([run(names.map((n) => outcome(n, "failed")))]));
     expect(report.tests[0]?.location).toEqual({ file: exercise.files[0], line: 7, column: 3 });
+  });
+});
+
+describe("test names for display", () => {
+  it("turn back into vitest's full name, and lose only the exercise when shortened", () => {
+    const part = fc.string({ minLength: 1 }).filter((p) => !p.includes(" > ") && !p.includes(" › "));
+    fc.assert(
+      fc.property(fc.array(part, { minLength: 1, maxLength: 4 }), (parts) => {
+        const name = parts.join(" > ");
+        const display = displayTestName("01-concepts/async-mutex", name);
+        expect(vitestTestName(display)).toBe(name);
+        expect(shortTestName(display)).toBe(parts.join(" › "));
+      }),
+    );
   });
 });

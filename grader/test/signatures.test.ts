@@ -8,7 +8,7 @@ import { parseUntrustedReport } from "../src/report/comment.ts";
 import { renderMarkdown } from "../src/report/markdown.ts";
 import { renderTerminal } from "../src/report/terminal.ts";
 import type { Report } from "../src/report/types.ts";
-import type { ExerciseReport, TestReport } from "../src/score.ts";
+import { displayTestName, type ExerciseReport, type TestReport } from "../src/score.ts";
 import {
   type MutantSignature,
   matchSignatures,
@@ -25,7 +25,7 @@ const exercise = {
   tests: { "lock > never lets two in": 2, "lock > serves in order": 2, "lock > survives a throw": 2 },
 } as unknown as Exercise;
 
-const display = (name: string) => `01-concepts/lock › ${name.split(" > ").join(" › ")}`;
+const display = (name: string) => displayTestName(exercise.id, name);
 
 function report(
   failures: Record<string, string>,

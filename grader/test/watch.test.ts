@@ -76,10 +76,12 @@ describe.runIf(hasTmux)("npm run watch in a terminal", () => {
 
     // A known mistake in the second exercise is named on screen, as the grade names it.
     const signatures = loadSignatures();
-    const mutant = second.mutants.find((m) =>
-      signatures.some((s) => s.exercise === second.id && s.mutant === mutantName(m)),
-    )!;
-    const nudge = signatures.find((s) => s.exercise === second.id && s.mutant === mutantName(mutant))!.nudge;
+    const signature = signatures.find(
+      (s) => s.exercise === second.id && second.mutants.some((m) => mutantName(m) === s.mutant),
+    );
+    expect(signature, `${second.id} has a mutant with a recorded signature`).toBeDefined();
+    const mutant = second.mutants.find((m) => mutantName(m) === signature!.mutant)!;
+    const nudge = signature!.nudge;
     const mutated = mkdtempSync(path.join(tmpdir(), "course-watch-mutant-"));
     materializeMutant(second, mutant, mutated);
     for (const file of second.files)

@@ -8,20 +8,18 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { affectedExercises, changedFiles } from "../changes.ts";
-import { gradeExercise, locateLearnerFiles, slug } from "../grade.ts";
-import { allExercises, type Course, chapterOf, type Exercise, loadCourse, shortName } from "../manifest.ts";
+import { gradeExercise, slug } from "../grade.ts";
+import { allExercises, type Course, chapterOf, type Exercise, loadCourse } from "../manifest.ts";
 import { MutantError, materializeMutant } from "../mutants.ts";
 import { fromRoot, repoRoot, scratchDir, solutionsDir } from "../paths.ts";
-import { counterexampleOf, decodeReplay, parseReplayLine } from "../replay.ts";
 import { seconds } from "../report/format.ts";
 import { runIsolated } from "../run/isolate.ts";
 import { mapLimit } from "../run/parallel.ts";
-import { detectSandbox, type SandboxKind } from "../run/sandbox.ts";
+import { detectSandbox } from "../run/sandbox.ts";
 import { type ExerciseReport, headline, scoreExercise } from "../score.ts";
 import {
   loadSignatures,
   mergeSignatures,
-  normaliseMessage,
   SIGNATURES_FILE,
   signatureDrift,
   signatureOf,
@@ -32,6 +30,7 @@ import { defaultTarget, type Target } from "../target.ts";
 import { consistencyProblems } from "../verify/consistency.ts";
 import { exampleFiles, exampleProblems } from "../verify/examples.ts";
 import { identifiersIn, learnerMessageProblem, testIdentifiers } from "../verify/learner-message.ts";
+import { type ReplayOutcome, replayFirstFailure } from "../verify/replay-check.ts";
 import { runTool, type ToolResult } from "../verify/steps.ts";
 import { actionlintProblems, readWorkflows, securityProblems } from "../verify/workflows.ts";
 import { selectExercises } from "./grade.ts";
@@ -499,74 +498,6 @@ async function runCoverage(course: Course, exercises: readonly Exercise[], seed:
     solutionReports,
   };
 }
-
-type ReplayOutcome =
-  | { readonly kind: "none" }
-  | { readonly kind: "same" }
-  | { readonly kind: "different"; readonly why: string };
-
-/**
- * Run the first failing test again from its replay line, as `npm test -- <exercise> --replay <token>`
- * would (replay.ts builds both runs), in the same sandbox and against the same target; the same test must
- * fail with the same headline. A failure without a replay line is not a property: nothing in it is drawn.
- */
-async function replayFirstFailure(
-  course: Course,
-  exercise: Exercise,
-  target: Target,
-  report: ExerciseReport,
-  options: { sandbox: SandboxKind; timeoutSeconds: number; workDir: string },
-): Promise<ReplayOutcome> {
-  const first = report.tests.find((t) => t.status === "failed");
-  if (!first?.replay) return { kind: "none" };
-  const line = parseReplayLine(first.replay);
-  if (!line || line.exercise !== shortName(exercise))
-    return { kind: "different", why: "it is not a replay line for this exercise" };
-  const replay = decodeReplay(line.token);
-  const timeoutMs = options.timeoutSeconds * 1000;
-  const run = await runIsolated({
-    testFiles: [fromRoot(exercise.test)],
-    target,
-    timeoutMs,
-    workDir: options.workDir,
-    sandbox: options.sandbox,
-    replay,
-  });
-  const again = scoreExercise({
-    exercise,
-    chapter: chapterOf(course, exercise).id,
-    learnerFiles: locateLearnerFiles(exercise, target),
-    diagnostics: [],
-    runs: [run],
-    timeoutMs,
-  }).tests.find((t) => t.name === first.name);
-  if (again?.status !== "failed" || again.output === "skipped")
-    return {
-      kind: "different",
-      why: `${first.name} ${again?.output === "skipped" ? "did not run" : "passed"}`,
-    };
-  const before = headline(first.output);
-  const after = headline(again.output);
-  if (before === after) {
-    // The label can read the same over another case: the counterexample, too, must be the one shown.
-    const shown = counterexampleOf(first.output);
-    const replayed = counterexampleOf(again.output);
-    if (shown === replayed) return { kind: "same" };
-    return {
-      kind: "different",
-      why: `the same check failed on another counterexample (${clip(replayed)} instead of ${clip(shown)}), so which case fails first depends on timing: make the first check that catches this mistake fix its order (hold tasks with gates) rather than draw it from delays`,
-    };
-  }
-  // The same label with other values: the case that fails first depends on timing, not on the seed.
-  const timing =
-    normaliseMessage(before) === normaliseMessage(after) && normaliseMessage(before) !== ""
-      ? "; the same check failed on another case, so which case fails first depends on timing: make the first check that catches this mistake fix its order (hold tasks with gates) rather than draw it from delays"
-      : "";
-  return { kind: "different", why: `it failed with "${after}" instead of "${before}"${timing}` };
-}
-
-const clip = (text: string | undefined) =>
-  text === undefined ? "none" : text.length > 80 ? `${text.slice(0, 77)}…` : text;
 
 /** The code-shaped names of an exercise's test file that the learner's own files do not use. */
 function internalNames(exercise: Exercise): Set<string> {

@@ -11,7 +11,7 @@ import { allExercises, type Course, type Exercise, loadCourse, shortName } from 
 import { exercisesDir, fromRoot, scratchDir } from "../paths.ts";
 import { bar, likelyMistakeLine } from "../report/format.ts";
 import { detectSandbox } from "../run/sandbox.ts";
-import { type ExerciseReport, headline } from "../score.ts";
+import { type ExerciseReport, headline, shortTestName } from "../score.ts";
 import { loadSignatures, withLikelyMistakes } from "../signatures.ts";
 import { defaultTarget } from "../target.ts";
 
@@ -188,11 +188,7 @@ function summary(report: ExerciseReport): string[] {
     return out;
   }
   if (!first) return out;
-  out.push(
-    "",
-    `First failing test: ${first.name.split(" › ").slice(1).join(" › ")}`,
-    `  ${headline(first.output)}`,
-  );
+  out.push("", `First failing test: ${shortTestName(first.name)}`, `  ${headline(first.output)}`);
   const detail = first.output.split("\n").slice(0, FAILURE_LINES);
   out.push(...detail.map((line) => `    ${line}`));
   if (first.output.split("\n").length > FAILURE_LINES) out.push("    …");
