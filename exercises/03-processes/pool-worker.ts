@@ -12,6 +12,8 @@
  * A task that throws (or rejects) gives { ok: false, message } for its input; the worker goes on. A task
  * that ends the worker (process.exit, a crash) gives no reply at all: watch the worker's 'exit'.
  */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
 
 export interface PoolRequestRun {
@@ -36,6 +38,19 @@ export interface PoolReply {
 }
 
 type Tasks = Record<string, unknown>;
+
+/**
+ * True for a module loadableUrl compiled: it sits beside this worker's own compiled file, and
+ * loadableUrl compiles only the course's modules. A URL of anything else is never imported.
+ */
+function compiledBeside(moduleUrl: string): boolean {
+  try {
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    return path.dirname(fileURLToPath(moduleUrl)) === here && /\.mjs$/.test(moduleUrl);
+  } catch {
+    return false;
+  }
+}
 
 function failure(error: unknown): TaskOutcome {
   if (error instanceof Error) {
@@ -70,7 +85,9 @@ function start(
       ? Promise.reject(
           new Error("a worker cannot import TypeScript: pass loadableUrl(tasksModule) from runtime.ts"),
         )
-      : import(moduleUrl)
+      : compiledBeside(moduleUrl)
+        ? import(moduleUrl)
+        : Promise.reject(new Error("a worker imports only what loadableUrl(tasksModule) from runtime.ts made"))
   ).then(
     (m: Tasks) => m,
     (error: unknown) =>

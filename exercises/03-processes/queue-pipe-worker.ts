@@ -2,7 +2,7 @@
  * Given code for chapter 3 (do not edit: grading always uses the course's own copy).
  *
  * A worker thread of the 03-processes/queue-pipe tests. It runs your queue-pipe.ts (the copy being
- * graded, loaded from the URL the test sends) in a thread of its own. Started with startThread, it waits
+ * graded, compiled by the test and run confined here, as in the test process) in a thread of its own. Started with startThread, it waits
  * for one message from the test, { learner, job, port }, with `port` in the transferList, and then does
  * the job:
  *
@@ -21,7 +21,13 @@
  * 'error' event.
  */
 import { type MessagePort, parentPort } from "node:worker_threads";
+import { importLearnerModule, type LearnerModuleRef } from "../../grader/src/confine/import.ts";
+import { lockdownRealm } from "../../grader/src/confine/realm.ts";
+import { isUnconfined } from "../../grader/src/vitest/env.ts";
 import type * as QueuePipe from "./queue-pipe.ts";
+
+// Hardened JavaScript before anything of the learner's runs in this thread.
+if (!isUnconfined()) lockdownRealm();
 
 export type QueuePipeJob =
   | { readonly job: "produce"; readonly items: readonly number[] }
@@ -29,7 +35,7 @@ export type QueuePipeJob =
   | { readonly job: "receive"; readonly timeoutMs: number; readonly count: number }
   | { readonly job: "echo" };
 
-export type QueuePipeStart = QueuePipeJob & { readonly learner: string; readonly port: MessagePort };
+export type QueuePipeStart = QueuePipeJob & { readonly learner: LearnerModuleRef; readonly port: MessagePort };
 
 export type QueuePipeReport =
   | { readonly produced: number }
@@ -41,7 +47,7 @@ const report = (message: QueuePipeReport) => parentPort!.postMessage(message);
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 parentPort!.once("message", async (start: QueuePipeStart) => {
-  const learner = (await import(start.learner)) as typeof QueuePipe;
+  const learner = await importLearnerModule<typeof QueuePipe>(start.learner);
   if (start.job === "produce") {
     const queue = learner.openQueue<number>(start.port);
     for (const item of start.items) await queue.put(item);

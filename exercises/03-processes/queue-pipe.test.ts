@@ -2,7 +2,7 @@ import { MessageChannel, type MessagePort, type Worker } from "node:worker_threa
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { eventually as eventuallyWithin, scaledWait, withDeadline } from "../../grader/harness/deadline.ts";
-import { learnerModuleUrl } from "../../grader/harness/learner.ts";
+import { learnerModule } from "../../grader/harness/learner.ts";
 import {
   type Connection,
   connect,
@@ -14,11 +14,11 @@ import {
   type WorkQueue,
 } from "./queue-pipe.ts";
 import type { QueuePipeJob, QueuePipeReport } from "./queue-pipe-worker.ts";
-import { loadableUrl, startThread } from "./runtime.ts";
+import { startThread } from "./runtime.ts";
 
 const workerEntry = new URL("./queue-pipe-worker.ts", import.meta.url);
-/** The graded copy of queue-pipe.ts, compiled so that a plain worker thread can import it. */
-const learnerUrl = () => loadableUrl(learnerModuleUrl("exercises/03-processes/queue-pipe.ts"));
+/** The graded copy of queue-pipe.ts, compiled, for a worker thread to run confined. */
+const learnerCode = learnerModule("exercises/03-processes/queue-pipe.ts");
 
 /** Everything a test opens or starts, closed and ended after it even when the code under test misbehaves. */
 const workers: Worker[] = [];
@@ -84,7 +84,7 @@ class Job {
     this.worker.on("exit", (code) => {
       this.exitCode = code;
     });
-    this.worker.postMessage({ ...job, learner: learnerUrl(), port }, [port]);
+    this.worker.postMessage({ ...job, learner: learnerCode, port }, [port]);
   }
   /** Tell a "receive" job to go on. */
   go(): void {

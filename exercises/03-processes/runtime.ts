@@ -15,6 +15,10 @@
  *
  * The pool's worker side is given too: poolWorkerEntry, a module that loads a tasks module and runs the
  * tasks it is sent, one request at a time (see pool-worker.ts for its messages).
+ *
+ * What runs is always the course's choice, never data's: a thread or a process runs a module of the
+ * course (a given entry, a tasks module of the tests), and a file of yours (spinner-child.ts) runs in its
+ * process confined, as your code does everywhere in this course. Anything else is refused with an error.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -35,6 +39,8 @@ import { Worker } from "node:worker_threads";
 import { buildSync, version as esbuildVersion, stop as stopEsbuild } from "esbuild";
 import { trackGroup, waitForExit } from "../../grader/harness/processes.ts";
 import { trackWorker } from "../../grader/harness/workers.ts";
+import { courseModule, ownerOf, toFile } from "../../grader/src/confine/course-files.ts";
+import { learnerModuleRef } from "../../grader/src/confine/module-ref.ts";
 
 export type { ExitStatus } from "../../grader/harness/processes.ts";
 export type { PoolReply, PoolRequest, TaskOutcome } from "./pool-worker.ts";
@@ -72,11 +78,6 @@ function cacheDir(): string {
 
 const compiled = new Map<string, { mtimeMs: number; size: number; url: string }>();
 
-function toFile(module: string | URL): string {
-  if (module instanceof URL) return fileURLToPath(module);
-  if (/^file:/i.test(module)) return fileURLToPath(module);
-  return path.resolve(module);
-}
 
 /**
  * The file: URL of a plain-JavaScript version of `module` (a path, relative to the working directory, or a
@@ -85,7 +86,7 @@ function toFile(module: string | URL): string {
  * compiled module, import.meta.url names the cached file, not the original.
  */
 export function loadableUrl(module: string | URL): string {
-  const file = toFile(module);
+  const file = courseModule(module, "loadableUrl");
   if (!/\.[cm]?tsx?$/.test(file)) return pathToFileURL(file).href;
   const { mtimeMs, size } = statSync(file);
   const known = compiled.get(file);
@@ -103,8 +104,11 @@ export function loadableUrl(module: string | URL): string {
     banner: {
       js: 'import { createRequire as __courseRequire } from "node:module"; const require = __courseRequire(import.meta.url);',
     },
+    metafile: true,
     logLevel: "silent",
   });
+  // What the entry loads runs as it does: every file bundled with it must be the course's own too.
+  for (const input of Object.keys(result.metafile?.inputs ?? {})) courseModule(path.resolve(input), "loadableUrl");
   // esbuild keeps a helper thread and process for its next call; end them, so nothing of ours lingers.
   void stopEsbuild();
   const code = result.outputFiles[0]!.contents;
@@ -139,6 +143,7 @@ export function loadableUrl(module: string | URL): string {
  * says it has ended.
  */
 export function startThread(entry: string | URL, workerData?: unknown): Worker {
+  courseModule(entry, "startThread");
   const worker = new Worker(new URL(loadableUrl(entry)), {
     workerData,
     execArgv: [],
@@ -167,13 +172,33 @@ export function forkProcess(
   options: ForkProcessOptions = {},
 ): ChildProcess {
   const io = options.stdio ?? "pipe";
-  const name = path.basename(toFile(entry));
-  const child = fork(fileURLToPath(loadableUrl(entry)), [...args], {
+  const owner = ownerOf(entry);
+  const name = path.basename(owner.file);
+  // A file of yours runs behind the course's child entry, which confines it (grader/src/confine/child.ts).
+  const [program, programArgs] =
+    owner.owner === "learner"
+      ? [fileURLToPath(loadableUrl(childEntry)), [learnerProgramFile(owner.name), ...args]]
+      : [fileURLToPath(loadableUrl(courseModule(entry, "forkProcess"))), [...args]];
+  const child = fork(program, programArgs.map(String), {
     execArgv: [],
     detached: true,
-    serialization: options.serialization ?? "json",
-    stdio: [io, io, io, "ipc"],
+    serialization: options.serialization === "advanced" ? "advanced" : "json",
+    stdio: io === "ignore" ? ["ignore", "ignore", "ignore", "ipc"] : ["pipe", "pipe", "pipe", "ipc"],
   });
   trackGroup(child, name);
   return child;
+}
+
+/** The course's entry for a child process that runs a learner file. */
+const childEntry = new URL("../../grader/src/confine/child.ts", import.meta.url);
+
+/** Learner file `name` of the graded target, compiled, as a file the child entry reads. */
+function learnerProgramFile(name: string): string {
+  const ref = JSON.stringify(learnerModuleRef(name));
+  const hash = createHash("sha256").update(ref).digest("hex").slice(0, 20);
+  const out = path.join(cacheDir(), `${path.basename(name, ".ts")}-${hash}.learner.json`);
+  const partial = `${out}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  writeFileSync(partial, ref);
+  renameSync(partial, out);
+  return out;
 }

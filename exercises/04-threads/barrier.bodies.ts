@@ -4,15 +4,16 @@
  *
  * The probe memory is the test's: probe[r] counts the threads that have arrived at round r.
  */
+import { importLearnerModule, type LearnerModuleRef } from "../../grader/harness/learner.ts";
 import type { AtomicsLike } from "./atomics.ts";
 import type { Barrier as BarrierClass } from "./barrier.ts";
 
 type Shared = Readonly<Record<string, SharedArrayBuffer>>;
 let Barrier: typeof BarrierClass;
 
-/** Load the barrier under test (its file: URL comes from the test, see grader/harness/learner.ts). */
-export async function init(data: { learner: string }): Promise<void> {
-  ({ Barrier } = (await import(data.learner)) as { Barrier: typeof BarrierClass });
+/** Load the barrier under test (compiled by the test and run confined here, see grader/harness/learner.ts). */
+export async function init(data: { learner: LearnerModuleRef }): Promise<void> {
+  ({ Barrier } = await importLearnerModule<{ Barrier: typeof BarrierClass }>(data.learner));
 }
 
 export interface RoundReport {

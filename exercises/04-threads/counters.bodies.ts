@@ -3,15 +3,16 @@
  * thread, with the AtomicsLike the test hands it (see grader/harness/interleave.ts and stress.ts).
  */
 
+import { importLearnerModule, type LearnerModuleRef } from "../../grader/harness/learner.ts";
 import type { AtomicsLike } from "./atomics.ts";
 import type * as Counters from "./counters.ts";
 
 type Shared = Readonly<Record<string, SharedArrayBuffer>>;
 let counters: typeof Counters;
 
-/** Load the code under test (its file: URL comes from the test, see grader/harness/learner.ts). */
-export async function init(data: { learner: string }): Promise<void> {
-  counters = (await import(data.learner)) as typeof Counters;
+/** Load the code under test (compiled by the test and run confined here, see grader/harness/learner.ts). */
+export async function init(data: { learner: LearnerModuleRef }): Promise<void> {
+  counters = await importLearnerModule<typeof Counters>(data.learner);
 }
 
 const cellsOf = (shared: Shared) => new Int32Array(shared.cells!);

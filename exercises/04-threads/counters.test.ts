@@ -1,14 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { expectFinished, expectOnSchedule, interleave, ThreadPool } from "../../grader/harness/interleave.ts";
-import { learnerModuleUrl } from "../../grader/harness/learner.ts";
+import { learnerModule } from "../../grader/harness/learner.ts";
 import { scheduleChoices } from "../../grader/harness/schedules.ts";
 import { sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
 import { stress } from "../../grader/harness/stress.ts";
 import { countTo, raiseTo, takeTicket } from "./counters.ts";
 
 const bodies = new URL("./counters.bodies.ts", import.meta.url);
-const data = { learner: learnerModuleUrl("exercises/04-threads/counters.ts") };
+const data = { learner: learnerModule("exercises/04-threads/counters.ts") };
 const startPool = (size: number) => ThreadPool.start(bodies, size, data);
 const schedule = scheduleChoices({ maxLength: 60 });
 const CELLS = 4;

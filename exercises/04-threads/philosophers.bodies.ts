@@ -4,15 +4,16 @@
  *
  * The probe memory is the test's: probe[seat] is 1 while the philosopher at that seat eats.
  */
+import { importLearnerModule, type LearnerModuleRef } from "../../grader/harness/learner.ts";
 import type { AtomicsLike } from "./atomics.ts";
 import type { Table as TableClass } from "./philosophers.ts";
 
 type Shared = Readonly<Record<string, SharedArrayBuffer>>;
 let Table: typeof TableClass;
 
-/** Load the table under test (its file: URL comes from the test, see grader/harness/learner.ts). */
-export async function init(data: { learner: string }): Promise<void> {
-  ({ Table } = (await import(data.learner)) as { Table: typeof TableClass });
+/** Load the table under test (compiled by the test and run confined here, see grader/harness/learner.ts). */
+export async function init(data: { learner: LearnerModuleRef }): Promise<void> {
+  ({ Table } = await importLearnerModule<{ Table: typeof TableClass }>(data.learner));
 }
 
 export interface Dinner {

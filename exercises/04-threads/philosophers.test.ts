@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { expectFinished, expectOnSchedule, interleave, ThreadPool } from "../../grader/harness/interleave.ts";
-import { learnerModuleUrl } from "../../grader/harness/learner.ts";
+import { learnerModule } from "../../grader/harness/learner.ts";
 import { scheduleChoices } from "../../grader/harness/schedules.ts";
 import { sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
 import { stress } from "../../grader/harness/stress.ts";
@@ -9,7 +9,7 @@ import type { Dinner } from "./philosophers.bodies.ts";
 import { Table } from "./philosophers.ts";
 
 const bodies = new URL("./philosophers.bodies.ts", import.meta.url);
-const data = { learner: learnerModuleUrl("exercises/04-threads/philosophers.ts") };
+const data = { learner: learnerModule("exercises/04-threads/philosophers.ts") };
 const startPool = (size: number) => ThreadPool.start(bodies, size, data);
 
 function dinner(table: Table, meals: number) {

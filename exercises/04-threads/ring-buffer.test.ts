@@ -1,14 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { expectFinished, expectOnSchedule, interleave, ThreadPool } from "../../grader/harness/interleave.ts";
-import { learnerModuleUrl } from "../../grader/harness/learner.ts";
+import { learnerModule } from "../../grader/harness/learner.ts";
 import { scheduleChoices } from "../../grader/harness/schedules.ts";
 import { sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
 import { stress } from "../../grader/harness/stress.ts";
 import { RingBuffer } from "./ring-buffer.ts";
 
 const bodies = new URL("./ring-buffer.bodies.ts", import.meta.url);
-const data = { learner: learnerModuleUrl("exercises/04-threads/ring-buffer.ts") };
+const data = { learner: learnerModule("exercises/04-threads/ring-buffer.ts") };
 const startPool = (size: number) => ThreadPool.start(bodies, size, data);
 const schedule = scheduleChoices();
 

@@ -5,15 +5,16 @@
  * The probe memory is the test's: [0] readers inside, [1] writers inside, [2] a counter writers update
  * without atomics, [3] the patient writer's progress (1 asking, 2 in), [5] entries of busy readers.
  */
+import { importLearnerModule, type LearnerModuleRef } from "../../grader/harness/learner.ts";
 import type { AtomicsLike } from "./atomics.ts";
 import type { RWLock as RWLockClass } from "./rwlock.ts";
 
 type Shared = Readonly<Record<string, SharedArrayBuffer>>;
 let RWLock: typeof RWLockClass;
 
-/** Load the lock under test (its file: URL comes from the test, see grader/harness/learner.ts). */
-export async function init(data: { learner: string }): Promise<void> {
-  ({ RWLock } = (await import(data.learner)) as { RWLock: typeof RWLockClass });
+/** Load the lock under test (compiled by the test and run confined here, see grader/harness/learner.ts). */
+export async function init(data: { learner: LearnerModuleRef }): Promise<void> {
+  ({ RWLock } = await importLearnerModule<{ RWLock: typeof RWLockClass }>(data.learner));
 }
 
 const READERS = 0;

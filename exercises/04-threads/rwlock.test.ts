@@ -7,7 +7,7 @@ import {
   interleave,
   ThreadPool,
 } from "../../grader/harness/interleave.ts";
-import { learnerModuleUrl } from "../../grader/harness/learner.ts";
+import { learnerModule } from "../../grader/harness/learner.ts";
 import { scheduleChoices } from "../../grader/harness/schedules.ts";
 import { sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
 import { stress } from "../../grader/harness/stress.ts";
@@ -15,7 +15,7 @@ import type { Seen } from "./rwlock.bodies.ts";
 import { RWLock } from "./rwlock.ts";
 
 const bodies = new URL("./rwlock.bodies.ts", import.meta.url);
-const data = { learner: learnerModuleUrl("exercises/04-threads/rwlock.ts") };
+const data = { learner: learnerModule("exercises/04-threads/rwlock.ts") };
 const startPool = (size: number) => ThreadPool.start(bodies, size, data);
 const schedule = scheduleChoices();
 

@@ -6,15 +6,16 @@
  * The probe memory is the test's, not the semaphore's: [0] holders right now, [1] a counter that the
  * holders update without atomics (it is only right if the semaphore keeps them apart).
  */
+import { importLearnerModule, type LearnerModuleRef } from "../../grader/harness/learner.ts";
 import type { AtomicsLike } from "./atomics.ts";
 import type { Semaphore as SemaphoreClass } from "./semaphore.ts";
 
 type Shared = Readonly<Record<string, SharedArrayBuffer>>;
 let Semaphore: typeof SemaphoreClass;
 
-/** Load the semaphore under test (its file: URL comes from the test, see grader/harness/learner.ts). */
-export async function init(data: { learner: string }): Promise<void> {
-  ({ Semaphore } = (await import(data.learner)) as { Semaphore: typeof SemaphoreClass });
+/** Load the semaphore under test (compiled by the test and run confined here, see grader/harness/learner.ts). */
+export async function init(data: { learner: LearnerModuleRef }): Promise<void> {
+  ({ Semaphore } = await importLearnerModule<{ Semaphore: typeof SemaphoreClass }>(data.learner));
 }
 
 const attach = (A: AtomicsLike, shared: Shared, byteOffset: number) =>

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { scaledWait, withDeadline } from "../../grader/harness/deadline.ts";
 import { expectFinished, expectOnSchedule, interleave, ThreadPool } from "../../grader/harness/interleave.ts";
-import { learnerModuleUrl } from "../../grader/harness/learner.ts";
+import { learnerModule } from "../../grader/harness/learner.ts";
 import { scheduleChoices } from "../../grader/harness/schedules.ts";
 import { sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
 import { stress } from "../../grader/harness/stress.ts";
@@ -10,7 +10,7 @@ import type { Step, WorkerReport } from "./semaphore.bodies.ts";
 import { Semaphore } from "./semaphore.ts";
 
 const bodies = new URL("./semaphore.bodies.ts", import.meta.url);
-const data = { learner: learnerModuleUrl("exercises/04-threads/semaphore.ts") };
+const data = { learner: learnerModule("exercises/04-threads/semaphore.ts") };
 const startPool = (size: number) => ThreadPool.start(bodies, size, data);
 
 /** The semaphore's own memory and the test's probe, as the threads see them. */

@@ -1,28 +1,17 @@
 /**
  * Given code for the collectives test: the program it runs on worker threads with runWorkers (do not edit).
  *
- * A worker loads modules without the test runner, so this module finds the collectives.ts being graded
- * itself (yours, the reference solution, or a submission's copy), and makes sure that file's imports of
- * ./comm.ts get the trusted comm.ts.
+ * A worker loads modules without the test runner, so this module loads the collectives.ts being graded
+ * itself (yours, the reference solution, or a submission's copy), confined as in the test process: its
+ * import of ./comm.ts is a type and goes away, and it may import nothing else.
  */
-import { register } from "node:module";
-import { pathToFileURL } from "node:url";
-import { learnerFileIn, targetFromEnv } from "../../grader/src/target.ts";
+import { importLearnerFile } from "../../grader/src/confine/module-ref.ts";
 import type * as Collectives from "./collectives.ts";
 import type { Comm } from "./comm.ts";
 
-const collectives = pathToFileURL(learnerFileIn(targetFromEnv(), "exercises/05-distributed/collectives.ts"));
-const trustedComm = new URL("./comm.ts", import.meta.url).href;
-const theirComm = new URL("./comm.ts", collectives).href;
-if (theirComm !== trustedComm) {
-  const hooks = `
-    export async function resolve(specifier, context, next) {
-      if (context.parentURL && /^\\.\\.?\\//.test(specifier) && new URL(specifier, context.parentURL).href === ${JSON.stringify(theirComm)})
-        return { url: ${JSON.stringify(trustedComm)}, shortCircuit: true };
-      return next(specifier, context);
-    }`;
-  register(`data:text/javascript,${encodeURIComponent(hooks)}`);
-}
+const collectives = importLearnerFile<typeof Collectives>("exercises/05-distributed/collectives.ts");
+// Awaited by the program; until then a module that fails to load must not count as an unhandled rejection.
+collectives.catch(() => {});
 
 /** What one rank saw from each collective, in the order the program calls them. */
 export interface Seen {
@@ -36,7 +25,7 @@ export interface Seen {
 
 /** Every collective once, the last rank as root, with one message of the program's own in flight. */
 export default async function program(comm: Comm): Promise<Seen> {
-  const c = (await import(collectives.href)) as typeof Collectives;
+  const c = await collectives;
   const root = comm.size - 1;
   const ranks = Array.from({ length: comm.size }, (_, r) => r);
   comm.send(`own message from ${comm.rank}`, (comm.rank + 1) % comm.size, 0);

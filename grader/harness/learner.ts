@@ -1,15 +1,22 @@
 /**
- * Where a worker finds the learner's module. Tests import their exercise through vitest, which points the
- * import at the graded copy (a submission, the solution, a mutant); worker threads load modules without
- * vitest, so a test passes them this file: URL instead of a path of its own.
+ * Where a worker finds the learner's module. Tests import their exercise through vitest, which serves
+ * the graded copy (a submission, the solution, a mutant) confined; worker threads load modules without
+ * vitest, so a test hands them the learner's module compiled, and the worker evaluates it confined too
+ * (importLearnerModule, grader/src/confine/import.ts).
  */
 import { pathToFileURL } from "node:url";
+import { type LearnerModuleRef, learnerModuleRef } from "../src/confine/module-ref.ts";
 import { fromRoot } from "../src/paths.ts";
-import { learnerFileIn, targetFromEnv } from "../src/target.ts";
 
-/** The file: URL of learner file `file` (e.g. "exercises/04-threads/semaphore.ts") in the graded target. */
-export function learnerModuleUrl(file: string): string {
-  return pathToFileURL(learnerFileIn(targetFromEnv(), file)).href;
+export type { LearnerModuleRef };
+export { importLearnerModule } from "../src/confine/import.ts";
+
+/**
+ * Learner file `file` (e.g. "exercises/04-threads/semaphore.ts") of the graded target, compiled and with
+ * the modules its exercise grants: plain data to post to a worker, which loads it with importLearnerModule.
+ */
+export function learnerModule(file: string): LearnerModuleRef {
+  return learnerModuleRef(file);
 }
 
 /** The file: URL of a trusted course file (a scenario module next to a test), never a submission's copy. */

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Ajv } from "ajv";
+import { GRANTABLE_BUILTINS } from "./confine/capabilities.ts";
 import { manifestPath, schemaPath } from "./paths.ts";
 import { closeMatches } from "./similar.ts";
 
@@ -21,6 +22,8 @@ export interface Exercise {
   readonly files: readonly string[];
   readonly test: string;
   readonly given: readonly string[];
+  /** Modules the learner's code may import (built-ins as facades, given files); see confine/capabilities.ts. */
+  readonly capabilities: readonly string[];
   readonly points: number;
   /** Full vitest test name → points. The trusted list of what is scored. */
   readonly tests: Readonly<Record<string, number>>;
@@ -103,6 +106,16 @@ function ruleProblems(course: Course): string[] {
       const folder = `exercises/${chapter.id}/`;
       for (const file of [...exercise.files, exercise.test, ...exercise.given]) {
         if (!file.startsWith(folder)) problems.push(`${where}: ${file} must be inside ${folder}`);
+      }
+      for (const capability of exercise.capabilities) {
+        const known = capability.startsWith("node:")
+          ? GRANTABLE_BUILTINS.includes(capability)
+          : exercise.given.includes(capability);
+        if (!known) {
+          problems.push(
+            `${where}: capability ${capability} is neither a built-in the course offers (${GRANTABLE_BUILTINS.join(", ")}) nor one of its given files`,
+          );
+        }
       }
       const sum = Object.values(exercise.tests).reduce((a, b) => a + b, 0);
       if (sum !== exercise.points) {

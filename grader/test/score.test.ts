@@ -18,6 +18,7 @@ const exercise: Exercise = {
   files: ["exercises/01-concepts/sample.ts"],
   test: "exercises/01-concepts/sample.test.ts",
   given: [],
+  capabilities: [],
   points: 6,
   tests: { "s > one": 1, "s > two": 2, "s > three": 3 },
   hints: ["first hint, long enough", "second hint, long enough"],

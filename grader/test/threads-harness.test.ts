@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectFinished, formatSchedule, interleave, ThreadPool } from "../harness/interleave.ts";
-import { learnerModuleUrl } from "../harness/learner.ts";
+import { learnerModule } from "../harness/learner.ts";
 import { scheduleChoices } from "../harness/schedules.ts";
 import { MAX_SEQUENTIAL_WAIT_MS, sequentialAtomics } from "../harness/sequential-atomics.ts";
 import { stress } from "../harness/stress.ts";
@@ -303,18 +303,18 @@ describe("sequentialAtomics", () => {
   });
 });
 
-describe("learnerModuleUrl", () => {
-  it("points at the graded target's copy of a learner file", () => {
+describe("learnerModule", () => {
+  it("compiles the graded target's copy of a learner file, with its exercise's grants", () => {
     const before = process.env[TARGET_ENV];
     try {
       delete process.env[TARGET_ENV];
-      expect(learnerModuleUrl("exercises/04-threads/semaphore.ts")).toMatch(
-        /\/exercises\/04-threads\/semaphore\.ts$/,
-      );
+      const stub = learnerModule("exercises/04-threads/semaphore.ts");
+      expect(stub.compiled.file).toMatch(/\/exercises\/04-threads\/semaphore\.ts$/);
+      expect(stub.exercise).toBe("04-threads/semaphore");
       process.env[TARGET_ENV] = "solutions";
-      expect(learnerModuleUrl("exercises/04-threads/semaphore.ts")).toMatch(
-        /\/solutions\/04-threads\/semaphore\.ts$/,
-      );
+      const solution = learnerModule("exercises/04-threads/semaphore.ts");
+      expect(solution.compiled.file).toMatch(/\/solutions\/04-threads\/semaphore\.ts$/);
+      expect(solution.compiled.exports).toContain("Semaphore");
     } finally {
       if (before === undefined) delete process.env[TARGET_ENV];
       else process.env[TARGET_ENV] = before;

@@ -39,7 +39,8 @@ export function courseConfig({ grading }: CourseConfigOptions): ViteUserConfig {
     cacheDir: "node_modules/.vite-course",
     test: {
       include: ["exercises/**/*.test.ts"],
-      setupFiles: ["grader/src/vitest/setup.ts"],
+      // Lockdown first: nothing of a test file or a learner module runs before the built-ins are frozen.
+      setupFiles: ["grader/src/vitest/lockdown.ts", "grader/src/vitest/setup.ts"],
       // Processes, not threads: a crash or an out-of-memory in a worker thread takes vitest itself down.
       // When grading, each test process starts inside the sandbox the grader chose (run/sandbox.ts).
       pool: sandboxPoolFromEnv() ?? "forks",

@@ -20,6 +20,12 @@ export const RUN_ENV = {
   testTimeout: "COURSE_TEST_TIMEOUT_MS",
   /** Set when the run is graded: trusted configuration, capped output, no watch mode. */
   grading: "COURSE_GRADING",
+  /**
+   * Set to run learner code the way it ran before confinement (no lockdown, no compartments, no membrane):
+   * only for the trusted reference solutions, by the confinement benchmark and by verify's coverage run
+   * (V8 coverage maps only modules vite loaded itself). Grading never sets it.
+   */
+  unconfined: "COURSE_UNCONFINED",
 } as const;
 
 /** Per-test limit. Async hangs end here; synchronous ones are ended by the watchdog (watchdog.ts). */
@@ -29,4 +35,9 @@ export const TEST_TIMEOUT_MS = 10_000;
 export function testTimeoutMs(): number {
   const given = Number(process.env[RUN_ENV.testTimeout]);
   return Number.isFinite(given) && given > 0 ? given : TEST_TIMEOUT_MS;
+}
+
+/** True in a run that measures or covers trusted code without confinement (see RUN_ENV.unconfined). */
+export function isUnconfined(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env[RUN_ENV.unconfined] === "1";
 }

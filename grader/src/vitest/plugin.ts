@@ -1,9 +1,13 @@
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
 import type { Plugin } from "vitest/config";
-import { loadCourse } from "../manifest.ts";
+import { compileLearnerModule } from "../confine/compile.ts";
+import { grantsFor } from "../confine/grants.ts";
+import { shimSource } from "../confine/shim.ts";
+import { allExercises, type Course, type Exercise, loadCourse } from "../manifest.ts";
 import { exercisesDir, isInside, repoRoot } from "../paths.ts";
-import { createRedirect, type Target, targetFromEnv } from "../target.ts";
+import { createRedirect, learnerFileIn, type Target, targetFromEnv } from "../target.ts";
+import { isUnconfined } from "./env.ts";
 
 const isRelative = (source: string) => source.startsWith("./") || source.startsWith("../");
 
@@ -26,10 +30,24 @@ export function loadableRoots(target: Target): string[] {
   return [...new Set([...roots, ...roots.filter(existsSync).map((root) => realpathSync(root))])];
 }
 
-/** A Vite plugin that points every exercise import at the target chosen by the environment (see target.ts). */
+/** Every learner file of the target, absolute, with its exercise and its name in the course. */
+function learnerFilesOf(course: Course, target: Target): Map<string, { exercise: Exercise; name: string }> {
+  const files = new Map<string, { exercise: Exercise; name: string }>();
+  for (const exercise of allExercises(course)) {
+    for (const name of exercise.files) files.set(path.resolve(learnerFileIn(target, name)), { exercise, name });
+  }
+  return files;
+}
+
+/**
+ * A Vite plugin that points every exercise import at the target chosen by the environment (see
+ * target.ts), and serves each learner file as a module that runs it confined (confine/shim.ts).
+ */
 export function courseTargetPlugin(): Plugin {
   const target = targetFromEnv();
-  const redirect = createRedirect(loadCourse(), target);
+  const course = loadCourse();
+  const redirect = createRedirect(course, target);
+  const learnerFiles = isUnconfined() ? new Map() : learnerFilesOf(course, target);
   // Learners' own `npm test` may import what they like; a graded run of another folder may not.
   const roots = path.resolve(target.root) === exercisesDir ? undefined : loadableRoots(target);
   return {
@@ -52,8 +70,21 @@ export function courseTargetPlugin(): Plugin {
       return null;
     },
     load(id) {
-      if (!roots) return null;
       const file = id.replace(/[?#].*$/, "");
+      const learner = learnerFiles.get(file);
+      if (learner) {
+        this.addWatchFile(file);
+        const compiled = compileLearnerModule(file, readFileSync(file, "utf8"));
+        const grants = grantsFor({
+          exercise: learner.exercise,
+          file,
+          targetRoot: path.resolve(target.root),
+          courseRoot: repoRoot,
+          imports: compiled.imports,
+        });
+        return shimSource({ compiled, exercise: learner.exercise.id, name: learner.name, grants });
+      }
+      if (!roots) return null;
       if (!path.isAbsolute(file) || file.startsWith("\0")) return null;
       if (roots.some((root) => isInside(root, file))) return null;
       throw new Error(
