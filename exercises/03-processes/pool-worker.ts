@@ -87,7 +87,9 @@ function start(
         )
       : compiledBeside(moduleUrl)
         ? import(moduleUrl)
-        : Promise.reject(new Error("a worker imports only what loadableUrl(tasksModule) from runtime.ts made"))
+        : Promise.reject(
+            new Error("a worker imports only what loadableUrl(tasksModule) from runtime.ts made"),
+          )
   ).then(
     (m: Tasks) => m,
     (error: unknown) =>

@@ -35,7 +35,10 @@ export type QueuePipeJob =
   | { readonly job: "receive"; readonly timeoutMs: number; readonly count: number }
   | { readonly job: "echo" };
 
-export type QueuePipeStart = QueuePipeJob & { readonly learner: LearnerModuleRef; readonly port: MessagePort };
+export type QueuePipeStart = QueuePipeJob & {
+  readonly learner: LearnerModuleRef;
+  readonly port: MessagePort;
+};
 
 export type QueuePipeReport =
   | { readonly produced: number }

@@ -78,7 +78,6 @@ function cacheDir(): string {
 
 const compiled = new Map<string, { mtimeMs: number; size: number; url: string }>();
 
-
 /**
  * The file: URL of a plain-JavaScript version of `module` (a path, relative to the working directory, or a
  * file: URL): the module itself when it is JavaScript; for TypeScript, one ES module bundling it with the
@@ -108,7 +107,8 @@ export function loadableUrl(module: string | URL): string {
     logLevel: "silent",
   });
   // What the entry loads runs as it does: every file bundled with it must be the course's own too.
-  for (const input of Object.keys(result.metafile?.inputs ?? {})) courseModule(path.resolve(input), "loadableUrl");
+  for (const input of Object.keys(result.metafile?.inputs ?? {}))
+    courseModule(path.resolve(input), "loadableUrl");
   // esbuild keeps a helper thread and process for its next call; end them, so nothing of ours lingers.
   void stopEsbuild();
   const code = result.outputFiles[0]!.contents;

@@ -8,8 +8,8 @@ import { pathToFileURL } from "node:url";
 import { type LearnerModuleRef, learnerModuleRef } from "../src/confine/module-ref.ts";
 import { fromRoot } from "../src/paths.ts";
 
-export type { LearnerModuleRef };
 export { importLearnerModule } from "../src/confine/import.ts";
+export type { LearnerModuleRef };
 
 /**
  * Learner file `file` (e.g. "exercises/04-threads/semaphore.ts") of the graded target, compiled and with

@@ -236,7 +236,7 @@ async function runWithRetryAfterHang(
  * are read-only; this check also covers a run without one.
  */
 function trustedFilesOf(exercise: Exercise): string[] {
-  const folders = ["grader/harness", "grader/src/vitest"];
+  const folders = ["grader/harness", "grader/src/vitest", "grader/src/confine"];
   const inFolders = folders.flatMap((folder) =>
     readdirSync(fromRoot(folder))
       .map((name) => `${folder}/${name}`)

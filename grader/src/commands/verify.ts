@@ -215,8 +215,8 @@ async function checkExercises(
     readonly label: string;
   }
   const jobs: Job[] = [];
-  // With coverage on, the first seed of the solutions runs in one coverage run below.
-  for (const seed of full ? seeds.slice(1) : seeds) {
+  // Every seed runs confined, as grading does; the coverage run below is a separate, unconfined one.
+  for (const seed of seeds) {
     for (const exercise of exercises)
       jobs.push({ kind: "solution", exercise, target: solutions, seed, label: `seed ${seed}` });
   }
@@ -240,16 +240,14 @@ async function checkExercises(
     }
   }
 
-  let coverage:
-    | { ok: boolean; summary: string; problems: string[]; solutionReports: ExerciseReport[] }
-    | undefined;
+  let coverage: { ok: boolean; summary: string; problems: string[] } | undefined;
   const reports = new Map<Job, ExerciseReport>();
   const replays = new Map<Job, ReplayOutcome>();
   let done = 0;
   await check(`exercise runs (${jobs.length}${full ? " + coverage" : ""})`, async () => {
     try {
       const coverageRun = full
-        ? runCoverage(course, exercises, seeds[0]!, path.join(workRoot, "coverage"))
+        ? runCoverage(exercises, seeds[0]!, path.join(workRoot, "coverage"))
         : Promise.resolve(undefined);
       const lanes = Math.max(1, availableParallelism() - (full ? 1 : 0));
       const graded = mapLimit(jobs, lanes, async (job, index) => {
@@ -296,18 +294,13 @@ async function checkExercises(
   await check(
     `solutions pass (${seeds.length === 1 ? `seed ${seeds[0]}` : `seeds ${seeds.join(", ")}`})`,
     async () => {
-      const runs = [
-        ...of("solution"),
-        ...(coverage?.solutionReports ?? []).map((report) => ({ job: undefined, report })),
-      ];
       const problems: string[] = [];
-      for (const { job, report } of runs) {
+      for (const { job, report } of of("solution")) {
         if (report.status !== "passed")
           problems.push(
-            `${report.id} (${job?.label ?? `seed ${seeds[0]}`}): ${report.status}: ${report.message}${firstFailure(report)}`,
+            `${report.id} (${job.label}): ${report.status}: ${report.message}${firstFailure(report)}`,
           );
       }
-      // Only runs of one exercise each say how long that exercise takes (the coverage run holds all).
       const slowest = Math.max(0, ...of("solution").map((r) => r.report.duration_ms));
       return {
         ok: problems.length === 0,
@@ -322,12 +315,9 @@ async function checkExercises(
     await check(`flake detector (${seeds.length} seeds agree)`, async () => {
       const bySeed = seeds.map((seed) => ({
         seed,
-        exercises: [
-          ...of("solution")
-            .filter(({ job }) => job.seed === seed)
-            .map(({ report }) => report),
-          ...(seed === seeds[0] ? (coverage?.solutionReports ?? []) : []),
-        ],
+        exercises: of("solution")
+          .filter(({ job }) => job.seed === seed)
+          .map(({ report }) => report),
       }));
       const found = disagreements(bySeed);
       return {
@@ -437,8 +427,12 @@ async function checkExercises(
   }
 }
 
-/** One vitest run of every solution with V8 coverage; its results also count as the first seed. */
-async function runCoverage(course: Course, exercises: readonly Exercise[], seed: number, workDir: string) {
+/**
+ * One vitest run of every solution with V8 coverage. V8 reports coverage only of modules vite loaded
+ * itself, so this run loads the trusted solutions unconfined (RUN_ENV.unconfined); the runs that prove the
+ * solutions pass are the confined ones above.
+ */
+async function runCoverage(exercises: readonly Exercise[], seed: number, workDir: string) {
   const reportsDir = path.join(workDir, "report");
   const run = await runIsolated({
     testFiles: exercises.map((e) => fromRoot(e.test)),
@@ -447,6 +441,7 @@ async function runCoverage(course: Course, exercises: readonly Exercise[], seed:
     timeoutMs: 300_000,
     workDir,
     sandbox: detectSandbox().kind,
+    unconfined: true,
     vitestArgs: [
       "--coverage.enabled",
       "--coverage.provider=v8",
@@ -455,31 +450,12 @@ async function runCoverage(course: Course, exercises: readonly Exercise[], seed:
       `--coverage.reportsDirectory=${reportsDir}`,
     ],
   });
-  const solutionReports = exercises.map((exercise) =>
-    scoreExercise({
-      exercise,
-      chapter: chapterOf(course, exercise).id,
-      learnerFiles: [],
-      diagnostics: [],
-      runs: [
-        {
-          ...run,
-          results: run.results && {
-            ...run.results,
-            tests: run.results.tests.filter((t) => t.file === exercise.test),
-          },
-        },
-      ],
-      timeoutMs: 300_000,
-    }),
-  );
   const summaryFile = path.join(reportsDir, "coverage-summary.json");
   if (!existsSync(summaryFile)) {
     return {
       ok: false,
       summary: "no coverage report",
       problems: [`the coverage run produced no report: ${tail(run.outputTail)}`],
-      solutionReports,
     };
   }
   const total = (JSON.parse(readFileSync(summaryFile, "utf8")) as { total: Record<string, { pct: number }> })
@@ -495,7 +471,6 @@ async function runCoverage(course: Course, exercises: readonly Exercise[], seed:
       : [
           `coverage of solutions/ is below ${COVERAGE_THRESHOLD} %: lines ${lines} %, branches ${branches} %; test the uncovered paths`,
         ],
-    solutionReports,
   };
 }
 

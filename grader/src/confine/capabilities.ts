@@ -32,7 +32,10 @@ const BUILTIN_MEMBERS: Readonly<Record<string, readonly string[]>> = {
 export const GRANTABLE_BUILTINS: readonly string[] = Object.keys(BUILTIN_MEMBERS);
 
 /** The capability a specifier asks for: "node:os" for a built-in, a repository path for a course file. */
-export function capabilityOf(specifier: string, importer: { file: string; root: string }): string | undefined {
+export function capabilityOf(
+  specifier: string,
+  importer: { file: string; root: string },
+): string | undefined {
   const bare = specifier.replace(/^node:/, "");
   if (isBuiltin(specifier)) return `node:${bare}`;
   if (!specifier.startsWith("./") && !specifier.startsWith("../")) return undefined;
@@ -51,7 +54,10 @@ export function builtinFacade(capability: string, namespace: Readonly<Record<str
   if (capability === "node:fs") {
     const fs = namespace as unknown as typeof import("node:fs");
     facade.createReadStream = (file: unknown, options?: unknown) =>
-      fs.createReadStream(scratchPath(file), streamOptions(options, ["highWaterMark", "start", "end", "encoding"]));
+      fs.createReadStream(
+        scratchPath(file),
+        streamOptions(options, ["highWaterMark", "start", "end", "encoding"]),
+      );
     facade.createWriteStream = (file: unknown, options?: unknown) =>
       fs.createWriteStream(scratchPath(file), streamOptions(options, ["highWaterMark", "encoding", "flags"]));
   }
@@ -89,12 +95,14 @@ function safeRealpath(folder: string): string {
 function streamOptions(options: unknown, allowed: readonly string[]): Record<string, unknown> | undefined {
   if (options === undefined) return undefined;
   if (typeof options === "string") return { encoding: options };
-  if (typeof options !== "object" || options === null) throw new TypeError("stream options must be an object");
+  if (typeof options !== "object" || options === null)
+    throw new TypeError("stream options must be an object");
   const picked: Record<string, unknown> = {};
   for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) throw new Error(`the stream option "${key}" is not available to your code`);
     const value = (options as Record<string, unknown>)[key];
-    if (key === "flags" && value !== "w" && value !== "a") throw new Error('a write stream\'s flags may be "w" or "a"');
+    if (key === "flags" && value !== "w" && value !== "a")
+      throw new Error('a write stream\'s flags may be "w" or "a"');
     picked[key] = value;
   }
   return picked;

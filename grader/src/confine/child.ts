@@ -34,8 +34,12 @@ function childProcessFacade(file: string): Record<string, unknown> {
   const facade: Record<string, unknown> = {
     argv: [process.argv[0], file, ...args],
     pid: process.pid,
-    stdout: { write: (chunk: string | Uint8Array, callback?: () => void) => process.stdout.write(chunk, callback) },
-    stderr: { write: (chunk: string | Uint8Array, callback?: () => void) => process.stderr.write(chunk, callback) },
+    stdout: {
+      write: (chunk: string | Uint8Array, callback?: () => void) => process.stdout.write(chunk, callback),
+    },
+    stderr: {
+      write: (chunk: string | Uint8Array, callback?: () => void) => process.stderr.write(chunk, callback),
+    },
     send: (message: unknown, callback?: (error: Error | null) => void) =>
       process.send ? process.send(message, undefined, {}, callback ?? (() => {})) : false,
     disconnect: () => process.disconnect?.(),
@@ -64,7 +68,8 @@ async function main(): Promise<void> {
   const modules: Record<string, unknown> = {};
   for (const grant of ref.grants.modules) {
     if (grant.capability === "node:process") modules[grant.specifier] = { ...facade, default: facade };
-    else if (grant.builtin) modules[grant.specifier] = builtinFacade(grant.capability, await import(grant.capability));
+    else if (grant.builtin)
+      modules[grant.specifier] = builtinFacade(grant.capability, await import(grant.capability));
   }
   if (isUnconfined()) {
     evaluateUnconfined(ref.compiled, modules);

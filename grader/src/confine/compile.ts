@@ -6,8 +6,9 @@
  * any other module), `import()` likewise, and `import.meta.url` into a parameter. esbuild does the work;
  * it is fast enough (about a millisecond a file) to run wherever a learner module is loaded.
  */
-import { type BuildFailure, buildSync, type Message, transformSync } from "esbuild";
+
 import { pathToFileURL } from "node:url";
+import { type BuildFailure, buildSync, type Message, transformSync } from "esbuild";
 
 /** Everything needed to evaluate a learner module, as plain data (it is posted to worker threads). */
 export interface CompiledModule {

@@ -71,7 +71,10 @@ export function safely<T>(read: () => T, fallback: T): T {
 
 /** A string no longer than the limit, whatever `value` is; never throws. */
 export function safeText(value: unknown, fallback = ""): string {
-  const text = safely(() => (typeof value === "string" ? value : value === undefined ? fallback : String(value)), fallback);
+  const text = safely(
+    () => (typeof value === "string" ? value : value === undefined ? fallback : String(value)),
+    fallback,
+  );
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;
 }
 
@@ -88,7 +91,10 @@ export interface RebuildOptions {
 /** A new error of the same built-in class, made with `classes`, carrying only what is safe to carry. */
 export function rebuildError(original: object, options: RebuildOptions): Error {
   const builtIn = builtInClassOf(original);
-  const name = safeText(safely(() => Reflect.get(original, "name"), builtIn), builtIn);
+  const name = safeText(
+    safely(() => Reflect.get(original, "name"), builtIn),
+    builtIn,
+  );
   let message = safeText(safely(() => Reflect.get(original, "message"), ""));
   if (options.explain) message = options.explain(name, message);
   const Class = options.classes[builtIn];
@@ -129,7 +135,8 @@ function primitiveFields(error: object): [string, string | number | boolean | bi
     if (!descriptor || !("value" in descriptor)) continue;
     const value: unknown = descriptor.value;
     if (typeof value === "string") fields.push([key, safeText(value)]);
-    else if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") fields.push([key, value]);
+    else if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
+      fields.push([key, value]);
     if (fields.length >= MAX_FIELDS) break;
   }
   return fields;

@@ -137,7 +137,8 @@ export function learnerGlobals(membrane: Membrane): Record<string, unknown> {
     Atomics,
     SharedArrayBuffer,
   };
-  for (const [name, value] of Object.entries(hostGlobals(membrane))) globals[name] = membrane.toLearner(value);
+  for (const [name, value] of Object.entries(hostGlobals(membrane)))
+    globals[name] = membrane.toLearner(value);
   return globals;
 }
 

@@ -67,11 +67,13 @@ export function grantsFor({ exercise, file, targetRoot, courseRoot, imports }: G
     .filter((capability) => builtinFacadeEntry(capability) !== undefined)
     .map((capability) => grant(capability, capability));
   const here = path.dirname(path.relative(targetRoot, file));
-  const allowed = [...exercise.capabilities, ...exercise.files.filter((f) => path.join(targetRoot, path.relative("exercises", f)) !== file)].map(
-    (capability) =>
-      capability.startsWith("node:")
-        ? capability
-        : `./${path.relative(here, path.relative("exercises", capability)).split(path.sep).join("/")}`,
+  const allowed = [
+    ...exercise.capabilities,
+    ...exercise.files.filter((f) => path.join(targetRoot, path.relative("exercises", f)) !== file),
+  ].map((capability) =>
+    capability.startsWith("node:")
+      ? capability
+      : `./${path.relative(here, path.relative("exercises", capability)).split(path.sep).join("/")}`,
   );
   return { modules, ambient, allowed };
 }

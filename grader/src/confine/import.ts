@@ -4,9 +4,10 @@
  * where the test runs, so a worker needs no compiler); given code that only knows a file's course name
  * compiles it first (importLearnerFile in module-ref.ts).
  */
+
+import { isUnconfined } from "../vitest/env.ts";
 import { builtinFacade } from "./capabilities.ts";
 import { builtinFacadeEntry } from "./grants.ts";
-import { isUnconfined } from "../vitest/env.ts";
 import { evaluateLearnerModule, evaluateUnconfined } from "./load.ts";
 import type { LearnerModuleRef } from "./module-ref.ts";
 
@@ -20,7 +21,8 @@ export async function importLearnerModule<T = Record<string, unknown>>(ref: Lear
     return grant.builtin ? builtinFacade(grant.capability, namespace) : namespace;
   };
   for (const grant of ref.grants.modules) modules[grant.specifier] = await hostSide(grant);
-  for (const grant of ref.grants.ambient) globals[builtinFacadeEntry(grant.capability)!] = await hostSide(grant);
+  for (const grant of ref.grants.ambient)
+    globals[builtinFacadeEntry(grant.capability)!] = await hostSide(grant);
   if (isUnconfined()) return evaluateUnconfined(ref.compiled, modules) as T;
   return evaluateLearnerModule(ref.compiled, {
     exercise: ref.exercise,

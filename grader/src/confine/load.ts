@@ -108,7 +108,9 @@ export function evaluateUnconfined(
   compiled: CompiledModule,
   modules: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> {
-  const factory = runInThisContext(compiled.program, { filename: compiled.file }) as (...args: unknown[]) => void;
+  const factory = runInThisContext(compiled.program, { filename: compiled.file }) as (
+    ...args: unknown[]
+  ) => void;
   const learnerModule: { exports: Record<string, unknown> } = { exports: {} };
   const require = (specifier: string) => {
     if (Object.hasOwn(modules, specifier)) return modules[specifier];

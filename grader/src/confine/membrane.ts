@@ -38,7 +38,9 @@ const opposite = (direction: Direction): Direction => (direction === "toHost" ? 
  * The members a learner may use on a host object: only those listed, or every public one except those
  * listed (an object with no facet shows every public member).
  */
-export type Facet = { readonly only: ReadonlySet<string | symbol> } | { readonly except: ReadonlySet<string | symbol> };
+export type Facet =
+  | { readonly only: ReadonlySet<string | symbol> }
+  | { readonly except: ReadonlySet<string | symbol> };
 
 export interface MembraneOptions {
   /** Frozen objects both sides may hold as they are: the intrinsics every compartment reaches. */
@@ -56,6 +58,9 @@ export interface MembraneOptions {
 /** Thrown to the learner when its code tries to change an object of the course. */
 const READ_ONLY =
   "objects of the course are read-only to your code: keep your changes on objects you made yourself";
+
+/** Where a view's stand-in keeps the view's state; never reported by the view's traps. */
+const VIEW_STATE = Symbol("view state");
 
 /** What a view needs to know of itself, found from its proxy's stand-in. */
 interface ViewState {
@@ -140,10 +145,13 @@ export class Membrane {
     if (memory !== undefined) return memory;
     // The course's objects reach a learner as live views: identity, cycles and changes on either side
     // are kept, and every member read or call converts on its way.
-    if (direction === "toLearner") return this.#view(value, direction, Array.isArray(value) ? "array" : "object");
+    if (direction === "toLearner")
+      return this.#view(value, direction, Array.isArray(value) ? "array" : "object");
     const proto = safely(() => Reflect.getPrototypeOf(value), null);
-    if (types.isMap(value) && proto === Map.prototype) return this.#copyMap(value as Map<unknown, unknown>, direction, copies);
-    if (types.isSet(value) && proto === Set.prototype) return this.#copySet(value as Set<unknown>, direction, copies);
+    if (types.isMap(value) && proto === Map.prototype)
+      return this.#copyMap(value as Map<unknown, unknown>, direction, copies);
+    if (types.isSet(value) && proto === Set.prototype)
+      return this.#copySet(value as Set<unknown>, direction, copies);
     if (types.isDate(value) && proto === Date.prototype) return new Date(Date.prototype.getTime.call(value));
     if (types.isRegExp(value) && proto === RegExp.prototype) {
       const regexp = value as RegExp;
@@ -206,13 +214,18 @@ export class Membrane {
       if (typeof key !== "string") continue;
       const descriptor = Reflect.getOwnPropertyDescriptor(value, key);
       if (!descriptor?.enumerable || key === "length") continue;
-      const item = "value" in descriptor ? descriptor.value : safely(() => Reflect.get(value, key), undefined);
+      const item =
+        "value" in descriptor ? descriptor.value : safely(() => Reflect.get(value, key), undefined);
       copy[key] = deep ? this.#convert(item, direction, copies) : this.#convert(item, direction);
     }
     return copy;
   }
 
-  #copyMap(value: Map<unknown, unknown>, direction: Direction, copies: Map<object, object>): Map<unknown, unknown> {
+  #copyMap(
+    value: Map<unknown, unknown>,
+    direction: Direction,
+    copies: Map<object, object>,
+  ): Map<unknown, unknown> {
     const copy = new Map<unknown, unknown>();
     copies.set(value, copy);
     for (const [key, item] of Map.prototype.entries.call(value)) {
@@ -248,6 +261,12 @@ export class Membrane {
       ...(toHost && this.#options.explainLearnerError ? { explain: this.#options.explainLearnerError } : {}),
       ...(toHost && this.#options.learnerStack ? { stack: this.#options.learnerStack } : {}),
     });
+    // An error of the learner's own class (an exported NotExposedError) stays an instance of that class
+    // as the course sees it: the copy's prototype is the view of the class's prototype.
+    const proto = safely(() => Reflect.getPrototypeOf(value), null);
+    if (toHost && proto !== null && !this.#options.shared(proto)) {
+      Object.setPrototypeOf(copy, this.#convert(proto, direction) as object);
+    }
     this.#remember(value, copy, direction);
     return copy;
   }
@@ -269,12 +288,16 @@ export class Membrane {
     const writable =
       direction === "toHost" || kind === "array" || (kind === "object" && isPlainRecord(original));
     const proxy = new Proxy(standIn, this.#handlers[direction]);
-    this.#states.set(standIn, { original, facet, writable, proxy });
+    // Kept on the stand-in, which only the handler ever sees: cheaper than one more weak map. Configurable,
+    // so the proxy invariants never require a trap to report it.
+    Object.defineProperty(standIn, VIEW_STATE, {
+      value: { original, facet, writable, proxy } satisfies ViewState,
+      configurable: true,
+    });
     this.#remember(original, proxy, direction);
     return proxy;
   }
 
-  readonly #states = new WeakMap<object, ViewState>();
   readonly #handlers: Record<Direction, ProxyHandler<object>> = {
     toHost: this.#handler("toHost"),
     toLearner: this.#handler("toLearner"),
@@ -282,7 +305,7 @@ export class Membrane {
 
   #handler(direction: Direction): ProxyHandler<object> {
     const back = opposite(direction);
-    const state = (standIn: object): ViewState => this.#states.get(standIn)!;
+    const state = (standIn: object): ViewState => (standIn as { [VIEW_STATE]: ViewState })[VIEW_STATE];
     const out = (value: unknown) => this.#convert(value, direction);
     const into = (value: unknown) => this.#convert(value, back);
     const visible = ({ facet }: ViewState, key: string | symbol): boolean => {
@@ -299,7 +322,8 @@ export class Membrane {
       }
     };
     const refuse = (): never => {
-      const classes = direction === "toHost" ? this.#options.errorClasses.host : this.#options.errorClasses.learner;
+      const classes =
+        direction === "toHost" ? this.#options.errorClasses.host : this.#options.errorClasses.learner;
       throw new classes.TypeError(READ_ONLY);
     };
     const member = ({ original }: ViewState, key: string | symbol): unknown => {
@@ -358,7 +382,8 @@ export class Membrane {
           configurable: !pinned,
         };
       },
-      getPrototypeOf: (target) => out(guard(() => Reflect.getPrototypeOf(state(target).original))) as object | null,
+      getPrototypeOf: (target) =>
+        out(guard(() => Reflect.getPrototypeOf(state(target).original))) as object | null,
       set: (target, key, value) => {
         const view = state(target);
         if (!mayChange(view, key)) return refuse();
@@ -373,7 +398,11 @@ export class Membrane {
         const view = state(target);
         if (!mayChange(view, key) || !("value" in descriptor)) return refuse();
         return guard(() =>
-          Reflect.defineProperty(view.original, key, { ...descriptor, value: into(descriptor.value), configurable: true }),
+          Reflect.defineProperty(view.original, key, {
+            ...descriptor,
+            value: into(descriptor.value),
+            configurable: true,
+          }),
         );
       },
       setPrototypeOf: () => refuse(),
@@ -388,8 +417,12 @@ export class Membrane {
       construct: (target, args, newTarget) => {
         const { original, proxy } = state(target);
         const inner = args.map(into);
-        const subclass = (newTarget === proxy ? original : into(newTarget)) as new (...a: unknown[]) => object;
-        return out(guard(() => Reflect.construct(original as new (...a: unknown[]) => object, inner, subclass))) as object;
+        const subclass = (newTarget === proxy ? original : into(newTarget)) as new (
+          ...a: unknown[]
+        ) => object;
+        return out(
+          guard(() => Reflect.construct(original as new (...a: unknown[]) => object, inner, subclass)),
+        ) as object;
       },
     };
   }

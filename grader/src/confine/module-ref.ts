@@ -3,8 +3,8 @@
  * Plain data, so a test can post it to the worker threads that run the learner's code there.
  */
 import { readFileSync } from "node:fs";
-import { stop as stopEsbuild } from "esbuild";
 import path from "node:path";
+import { stop as stopEsbuild } from "esbuild";
 import { allExercises, loadCourse } from "../manifest.ts";
 import { repoRoot } from "../paths.ts";
 import { learnerFileIn, type Target, targetFromEnv } from "../target.ts";

@@ -45,7 +45,8 @@ export function shimSource({ compiled, exercise, name, grants }: ShimInput): str
   lines.push(`const __ns = __evaluate(${JSON.stringify(compiled)}, ${context});`);
   for (const exported of compiled.exports) {
     if (exported === "default") lines.push("export default __ns.default;");
-    else if (IDENTIFIER.test(exported)) lines.push(`export const ${exported} = __ns[${JSON.stringify(exported)}];`);
+    else if (IDENTIFIER.test(exported))
+      lines.push(`export const ${exported} = __ns[${JSON.stringify(exported)}];`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -81,9 +81,12 @@ export function registerSourceMap(url: string, sourceMap: string): void {
 /** `stack` with every frame in a registered learner file moved to the position the learner wrote. */
 export function mapStack(stack: string): string {
   if (maps.size === 0) return stack;
-  return stack.replace(/(file:\/\/[^\s():]+):(\d+):(\d+)/g, (frame, url: string, line: string, column: string) => {
-    const mappings = maps.get(url);
-    const position = mappings && originalPosition(mappings, Number(line), Number(column));
-    return position ? `${url}:${position.line}:${position.column}` : frame;
-  });
+  return stack.replace(
+    /(file:\/\/[^\s():]+):(\d+):(\d+)/g,
+    (frame, url: string, line: string, column: string) => {
+      const mappings = maps.get(url);
+      const position = mappings && originalPosition(mappings, Number(line), Number(column));
+      return position ? `${url}:${position.line}:${position.column}` : frame;
+    },
+  );
 }

@@ -39,6 +39,8 @@ export interface IsolatedRunOptions {
   readonly gid?: number;
   /** Replay one recorded failure, as `npm test -- <exercise> --replay <token>` does (replay.ts). */
   readonly replay?: ReplayCase;
+  /** Load learner code unconfined: only for trusted solutions (coverage, the confinement bench). */
+  readonly unconfined?: boolean;
 }
 
 export type IsolatedRun = IsolatedRunLike;
@@ -97,6 +99,7 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
     [RUN_ENV.watchdog]: String(Math.max(1_000, options.timeoutMs - 1_500)),
     [RUN_ENV.deadline]: String(Date.now() + Math.max(1_000, options.timeoutMs - 1_500)),
     [RUN_ENV.grading]: "1",
+    ...(options.unconfined ? { [RUN_ENV.unconfined]: "1" } : {}),
     ...(options.testTimeoutMs !== undefined ? { [RUN_ENV.testTimeout]: String(options.testTimeoutMs) } : {}),
     [RUN_ENV.skip]: JSON.stringify(options.skip ?? []),
     ...(options.seed !== undefined ? { [RUN_ENV.seed]: String(options.seed) } : {}),

@@ -34,7 +34,8 @@ export function loadableRoots(target: Target): string[] {
 function learnerFilesOf(course: Course, target: Target): Map<string, { exercise: Exercise; name: string }> {
   const files = new Map<string, { exercise: Exercise; name: string }>();
   for (const exercise of allExercises(course)) {
-    for (const name of exercise.files) files.set(path.resolve(learnerFileIn(target, name)), { exercise, name });
+    for (const name of exercise.files)
+      files.set(path.resolve(learnerFileIn(target, name)), { exercise, name });
   }
   return files;
 }
