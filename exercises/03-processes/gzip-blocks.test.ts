@@ -1,11 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { scaledWait, withDeadline } from "../../grader/harness/deadline.ts";
+import { folderForLearner } from "../../grader/harness/folders.ts";
 import { compressBlocks, compressFile } from "./gzip-blocks.ts";
 import type { Pool } from "./pool.ts";
 
@@ -266,7 +266,7 @@ describe("compressBlocks", () => {
 
 describe("compressFile", () => {
   it("compresses a file into a multi-member .gz that zlib and the gzip tool read back", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "gzip-blocks-"));
+    const dir = folderForLearner("gzip-blocks-");
     folders.push(dir);
     const input = path.join(dir, "input.bin");
     const output = path.join(dir, "output.gz");

@@ -13,6 +13,7 @@ import type { Integrity, Report } from "./report/types.ts";
 import { type IsolatedRun, runIsolated } from "./run/isolate.ts";
 import { Limiter } from "./run/parallel.ts";
 import { allocateId, detectSandbox, handOver, type SandboxKind } from "./run/sandbox.ts";
+import { importDiagnostics } from "./run/imports.ts";
 import { prepareSubmission } from "./run/submission.ts";
 import { type Diagnostic, typecheck } from "./run/typecheck.ts";
 import { type Evidence, type ExerciseReport, firstLine, scoreExercise } from "./score.ts";
@@ -80,6 +81,17 @@ export async function grade(course: Course, options: GradeOptions): Promise<Repo
         typecheck(files, submission.target.root, path.join(workRoot, "typecheck")),
       );
     }
+
+    // Imports outside an exercise's capabilities fail every test alike: reported once, as compile errors.
+    diagnostics = [
+      ...diagnostics,
+      ...importDiagnostics(
+        located.flatMap(({ exercise, learnerFiles }) =>
+          learnerFiles.filter((f) => f.exists && !f.refused).map((f) => ({ exercise, absolute: f.absolute })),
+        ),
+        submission.target.root,
+      ),
+    ];
 
     let done = 0;
     const signatures = loadSignatures();

@@ -2,11 +2,11 @@
  * What a learner module may import: the modules its exercise lists in the manifest ("capabilities"),
  * its exercise's other learner files, and nothing else. A built-in module is offered as a facade with
  * only the members an exercise's code needs; anything that would hand over more (raw file descriptors,
- * a worker started from any file, `node:module`, the whole `process`) is not on the list.
+ * a worker started from any file, `node:module`, the whole `process`) is not on the list, and files
+ * open only in folders a test handed over.
  */
 import { realpathSync } from "node:fs";
 import { isBuiltin } from "node:module";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -45,7 +45,7 @@ export function capabilityOf(
   return ["exercises", ...relative.split(path.sep)].join("/").replace(/\.js$/, ".ts");
 }
 
-/** The learner's side of a built-in module: only the granted members, and files only in the temp folder. */
+/** The learner's side of a built-in module: only the granted members, and files only in granted folders. */
 export function builtinFacade(capability: string, namespace: Readonly<Record<string, unknown>>): object {
   const members = BUILTIN_MEMBERS[capability];
   if (!members) throw new Error(`the course offers no facade of ${capability}`);
@@ -66,21 +66,37 @@ export function builtinFacade(capability: string, namespace: Readonly<Record<str
   return facade;
 }
 
+/** Folders a test has handed to learner code (grantFolder), by real path. */
+const grantedFolders = new Set<string>();
+
 /**
- * A file a learner's code may open: inside the temp folder (where tests put the files they hand over),
- * named by a path or a file: URL. Never a descriptor.
+ * Let learner code open files in `folder` (a test's temp folder) through its node:fs facade. Only the
+ * course's code can call this: learner code never sees this module, only the facade it builds.
+ */
+export function grantFolder(folder: string): void {
+  grantedFolders.add(safeRealpath(path.resolve(folder)));
+}
+
+/** Take back every folder granted so far (after a test). */
+export function revokeFolders(): void {
+  grantedFolders.clear();
+}
+
+/**
+ * A file a learner's code may open: inside a folder a test granted (grantFolder), named by a path or a
+ * file: URL, resolved through links. Never a descriptor.
  */
 function scratchPath(file: unknown): string {
   const name = file instanceof URL ? fileURLToPath(file) : typeof file === "string" ? file : undefined;
   if (name === undefined) throw new TypeError("a file is named by a path or a file: URL");
   const absolute = path.resolve(name);
-  // Real paths on both sides: a link inside the temp folder must not lead out of it.
-  const folder = safeRealpath(path.dirname(absolute));
-  const relative = path.relative(safeRealpath(tmpdir()), path.join(folder, path.basename(absolute)));
-  if (relative === "" || relative.startsWith("..") || path.isAbsolute(relative)) {
-    throw new Error(`your code may open files in the temp folder only, not ${absolute}`);
+  // Real paths: a link inside a granted folder must not lead out of it.
+  const real = path.join(safeRealpath(path.dirname(absolute)), path.basename(absolute));
+  for (const folder of grantedFolders) {
+    const relative = path.relative(folder, real);
+    if (relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative)) return absolute;
   }
-  return absolute;
+  throw new Error(`your code may open only the files a test hands it, not ${absolute}`);
 }
 
 function safeRealpath(folder: string): string {

@@ -6,6 +6,7 @@ import { writeFileSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeEach } from "vitest";
 import { cleanupTracked } from "../../harness/resources.ts";
+import { revokeFolders } from "../confine/capabilities.ts";
 import { CANARY_META, type CanaryVerdict, runCanaries, takeBaseline } from "./canary.ts";
 import { RUN_ENV, testTimeoutMs } from "./env.ts";
 import { restoreAndReport, takeSnapshot } from "./guards.ts";
@@ -48,6 +49,8 @@ afterEach(async () => {
   watchdog.testFinished();
   // Workers and child processes a test forgot are ended here, so one test cannot leak into the next.
   const leaked = await cleanupTracked();
+  // Folders a test handed to the code under test are its own: the next test starts with none.
+  revokeFolders();
   const tampered = restoreAndReport(snapshot);
   if (tampered.length > 0) {
     tamperedAfterTests.push(...tampered.map((what) => `replaced ${what}`));
