@@ -9,14 +9,14 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { affectedExercises, changedFiles } from "../changes.ts";
 import { gradeExercise, slug } from "../grade.ts";
-import { allExercises, type Course, chapterOf, type Exercise, loadCourse } from "../manifest.ts";
+import { allExercises, type Course, type Exercise, loadCourse } from "../manifest.ts";
 import { MutantError, materializeMutant } from "../mutants.ts";
 import { fromRoot, repoRoot, scratchDir, solutionsDir } from "../paths.ts";
 import { seconds } from "../report/format.ts";
 import { runIsolated } from "../run/isolate.ts";
 import { mapLimit } from "../run/parallel.ts";
 import { detectSandbox } from "../run/sandbox.ts";
-import { type ExerciseReport, headline, scoreExercise } from "../score.ts";
+import { type ExerciseReport, headline } from "../score.ts";
 import {
   loadSignatures,
   mergeSignatures,
