@@ -10,10 +10,10 @@ import { allExercises, type Course, chapterOf, type Exercise, shortName } from "
 import { fromRoot, scratchDir } from "./paths.ts";
 import { integrityWarnings } from "./report/terminal.ts";
 import type { Integrity, Report } from "./report/types.ts";
+import { importDiagnostics } from "./run/imports.ts";
 import { type IsolatedRun, runIsolated } from "./run/isolate.ts";
 import { Limiter } from "./run/parallel.ts";
 import { allocateId, detectSandbox, handOver, type SandboxKind } from "./run/sandbox.ts";
-import { importDiagnostics } from "./run/imports.ts";
 import { prepareSubmission } from "./run/submission.ts";
 import { type Diagnostic, typecheck } from "./run/typecheck.ts";
 import { type Evidence, type ExerciseReport, firstLine, scoreExercise } from "./score.ts";
@@ -154,6 +154,8 @@ export interface ExerciseJob {
   readonly diagnostics?: readonly Diagnostic[];
   /** A folder of its own for this job's scratch files. */
   readonly workDir: string;
+  /** Run the learner code unconfined: only the confinement benchmark, on the trusted solutions. */
+  readonly unconfined?: boolean;
 }
 
 /** Grade one exercise against one target: the unit that grade, verify and batch mode all share. */
@@ -213,6 +215,7 @@ async function runWithRetryAfterHang(
     testTimeoutMs,
     sandbox: job.sandbox ?? "none",
     ...(job.gid !== undefined ? { gid: job.gid } : {}),
+    ...(job.unconfined ? { unconfined: true } : {}),
   };
   const order = Object.keys(job.exercise.tests);
   const hung = new Set<string>();

@@ -21,6 +21,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chooseSandbox } from "../src/commands/grade.ts";
 import { grade } from "../src/grade.ts";
@@ -113,16 +114,116 @@ function leftoverRunProcesses(): number[] {
 const gradeBoth = (dir: string) =>
   grade(course, { target: { root: dir }, exercises: [honest, mutex], seed: 1, typecheck: false });
 
+/** Wraps the mutant's createAsyncMutex: `wrap` gets the real mutex and returns the one the tests get. */
+const wrapMutex = (wrap: string) => `
+const __realCreate = createAsyncMutex;
+// @ts-ignore: the attack replaces the exported function
+createAsyncMutex = () => { const real = __realCreate(); return (${wrap})(real); };`;
+
 const attacks: ReadonlyArray<readonly [string, string, RegExp?]> = [
   [
     "silences every assertion by replacing chai's Assertion.prototype.assert",
     `import { chai } from "vitest";\nchai.Assertion.prototype.assert = function () {};`,
-    /tampered/,
+    /compile-error/,
+  ],
+  [
+    "registers a hook through the test framework that marks every finished test passed",
+    `import { afterEach } from "vitest";
+afterEach((context) => { if (context.task.result) context.task.result.state = "pass"; });`,
+    /compile-error/,
+  ],
+  [
+    "patches the channel the test process reports through, so failed results read as passed",
+    `const proc = (globalThis as any).process;
+if (proc && typeof proc.send === "function") {
+  const send = proc.send.bind(proc);
+  proc.send = (message: unknown, ...rest: unknown[]) =>
+    send(JSON.parse(JSON.stringify(message).replaceAll('"fail"', '"pass"')), ...rest);
+}`,
+  ],
+  [
+    "looks for the runner's state on the global object and marks the current test passed",
+    `for (const key of Reflect.ownKeys(globalThis)) {
+  try {
+    const state = (globalThis as any)[key];
+    if (state && typeof state === "object" && "current" in state) state.current.result = { state: "pass" };
+  } catch {}
+}
+const worker = (globalThis as any).__vitest_worker__;
+if (worker) worker.current.file.meta = { canaries: { ran: true, failures: [] } };`,
+  ],
+  [
+    "weakens built-ins during the tests and restores them later, before the canaries look",
+    `const realIs = Object.is;
+try { (Object as any).is = () => true; } catch {}
+try { (Array.prototype as any).includes = () => true; } catch {}
+setTimeout(() => { try { (Object as any).is = realIs; } catch {} }, 5_000).unref();`,
+  ],
+  [
+    "rewrites results from a timer that fires after the canaries ran",
+    `const timer = setInterval(() => {
+  try { (globalThis as any).__vitest_worker__.rpc.onTaskUpdate([]); } catch {}
+  try { (globalThis as any).process.exitCode = 0; } catch {}
+}, 1);
+timer.unref();`,
+  ],
+  [
+    "answers vitest's equality itself: every value it returns matches whatever it is compared with",
+    wrapMutex(`(real) => ({
+  get locked() { return real.locked; },
+  async runExclusive(section: () => unknown) {
+    const value = await real.runExclusive(section as any);
+    return { asymmetricMatch: () => true, $$typeof: Symbol.for("jest.asymmetricMatcher"), value };
+  },
+})`),
+  ],
+  [
+    "throws fast-check's precondition marker where its bug would show, so those runs are skipped",
+    wrapMutex(`(real) => ({
+  get locked() { return real.locked; },
+  runExclusive(section: () => unknown) {
+    if (real.locked) throw { footprint: Symbol.for("fast-check/PreconditionFailure") };
+    return real.runExclusive(section as any);
+  },
+})`),
+  ],
+  [
+    "rewrites the test's store double so the increments it loses no longer show",
+    `const __realSafe = safeIncrement;
+// @ts-ignore: the attack replaces the exported function
+safeIncrement = async (store: any, mutex: any, times: number) => {
+  let value = 0;
+  try { store.get = async () => value; store.set = async (v: number) => { value = v; }; } catch {}
+  return __realSafe(store, mutex, times);
+};`,
+  ],
+  [
+    "reaches the start compartment's Error through a test's error class and hooks its stack traces",
+    wrapMutex(`(real) => ({
+  get locked() { return real.locked; },
+  async runExclusive(section: () => unknown) {
+    try {
+      return await real.runExclusive(section as any);
+    } catch (error: any) {
+      let C = error?.constructor;
+      for (let i = 0; i < 6 && C; i++, C = Object.getPrototypeOf(C)) {
+        try {
+          C.prepareStackTrace = (e: any, sites: any[]) => {
+            for (const site of sites) { try { const self = site.getThis?.(); if (self) self.state = "pass"; } catch {} }
+            return "";
+          };
+          C.stackTraceLimit = 0;
+        } catch {}
+      }
+      throw error;
+    }
+  },
+})`),
   ],
   [
     "turns fast-check off with fc.configureGlobal({ numRuns: 0 })",
     `import fc from "fast-check";\nfc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 0 });`,
-    /tampered/,
+    /compile-error/,
   ],
   [
     "writes an all-passed results file where the environment says, then kills vitest's main process",
@@ -249,6 +350,94 @@ try { writeFileSync(${JSON.stringify(fromRoot("node_modules/fast-check/package.j
     ).toBe(`bob,${honest.points},${mutex.points},${max},graded`);
     expect(readFileSync(bobsFile, "utf8")).toBe(bobsCode);
   });
+});
+
+/**
+ * Chapter 3's capabilities: the spinner's learner code may start processes only through the given
+ * runtime. Each case starts from the reference spinner with the stub's child (it fails at once, so the
+ * plain score is the same every run), and changes which module startSpinner forks, or what it does with
+ * the child process it is handed.
+ */
+const spinner = byId("03-processes/spinner");
+const quick = byId("03-processes/cloneability");
+const CHILD = 'new URL("./spinner-child.ts", import.meta.url)';
+
+function spinnerSubmission(childUrl: string, extra = ""): string {
+  const dir = scratch("course-capability-");
+  mkdirSync(path.join(dir, "03-processes"), { recursive: true });
+  cpSync(fromRoot("solutions/03-processes/spinner.ts"), path.join(dir, "03-processes", "spinner.ts"));
+  cpSync(fromRoot("exercises/03-processes/spinner-child.ts"), path.join(dir, "03-processes", "spinner-child.ts"));
+  const file = path.join(dir, "03-processes", "spinner.ts");
+  const code = readFileSync(file, "utf8");
+  expect(code, "the spinner forks its child with this expression").toContain(CHILD);
+  writeFileSync(file, `${code.replace(CHILD, childUrl)}\n${extra}\n`);
+  const honestFile = fileOf(dir, quick);
+  mkdirSync(path.dirname(honestFile), { recursive: true });
+  cpSync(fromRoot(solutionOf(quick.files[0]!)), honestFile);
+  return dir;
+}
+
+const capabilityAttacks: ReadonlyArray<readonly [string, string, string?]> = [
+  [
+    "forks the reference solution's child instead of its own",
+    JSON.stringify(pathToFileURL(fromRoot("solutions/03-processes/spinner-child.ts")).href),
+  ],
+  [
+    "forks a module that data chooses (a data: URL)",
+    `"data:text/javascript,process.send({ type: 'started' })"`,
+  ],
+  ["forks a system program", `"/bin/sh"`],
+  [
+    "walks the internals of the child process and worker it is handed, and rewrites them",
+    `(() => { probe(); return ${CHILD}; })()`,
+    `import { startThread, loadableUrl, poolWorkerEntry } from "./runtime.ts";
+let probed = false;
+function probe(): void {
+  if (probed) return;
+  probed = true;
+  const child: any = forkProcess(${CHILD}, ["{}"], { stdio: "ignore" });
+  for (const reach of [
+    () => child._handle.kill(9),
+    () => child.stdio[3].write("x"),
+    () => { Object.getPrototypeOf(child).kill = () => true; },
+    () => { child.kill = () => true; },
+    () => child.constructor.prototype.emit.call(child, "exit", 0),
+    () => child.emit("message", { type: "started" }),
+  ]) { try { reach(); } catch {} }
+  child.kill("SIGKILL");
+  for (const module of ["/bin/sh", "data:text/javascript,1", ${JSON.stringify(fromRoot("solutions/03-processes/spinner.ts"))}]) {
+    try { startThread(module).terminate(); } catch {}
+    try { startThread(poolWorkerEntry, "data:text/javascript,process.exit(0)").terminate(); } catch {}
+    try { loadableUrl(module); } catch {}
+  }
+}`,
+  ],
+];
+
+describe.skipIf(!sandboxed)("attacks on the capabilities of chapter 3 (sandboxed)", () => {
+  let plainSpinner: Report["exercises"][number];
+  const gradeSpinner = (dir: string) =>
+    grade(course, { target: { root: dir }, exercises: [quick, spinner], seed: 1, typecheck: false });
+
+  beforeAll(async () => {
+    plainSpinner = (await gradeSpinner(spinnerSubmission(CHILD))).exercises.find((e) => e.id === spinner.id)!;
+    expect(plainSpinner.status, "the plain mutant must not pass").not.toBe("passed");
+  });
+
+  for (const [what, childUrl, extra] of capabilityAttacks) {
+    it(`${what}: never above the plain score, and the honest exercise keeps full marks`, async () => {
+      const digest = trustedDigest();
+      const report = await gradeSpinner(spinnerSubmission(childUrl, extra));
+      const attacked = report.exercises.find((e) => e.id === spinner.id)!;
+      const other = report.exercises.find((e) => e.id === quick.id)!;
+      expect(attacked.status, attacked.message).not.toBe("passed");
+      expect(attacked.score, attacked.message).toBeLessThanOrEqual(plainSpinner.score);
+      expect(other, other.message).toMatchObject({ status: "passed", score: other.max_score });
+      const after = trustedDigest();
+      expect([...digest.keys()].filter((f) => digest.get(f) !== after.get(f))).toEqual([]);
+      expect(leftoverRunProcesses(), "processes of a run were left behind").toEqual([]);
+    });
+  }
 });
 
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;

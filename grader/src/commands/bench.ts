@@ -9,12 +9,15 @@
  * - collectives: the 05-distributed collectives on 1 … 4 worker threads: time per call and per message of
  *   scatter + gather and of allreduce (see ../bench/collectives.ts);
  * - batch: a class re-grade against one submission graded on one core (see ../bench/batch.ts); chapters
- *   1–2 unless `--full`.
+ *   1–2 unless `--full`;
+ * - confinement: each exercise's solution graded confined and unconfined, the median of each (see
+ *   ../bench/confinement.ts); `--exercise ID` limits it to some exercises.
  * Exits 1 when a target is missed.
  */
 import { parseArgs } from "node:util";
 import { benchBatch } from "../bench/batch.ts";
 import { benchCollectives } from "../bench/collectives.ts";
+import { benchConfinement } from "../bench/confinement.ts";
 import { pipelineBench } from "../bench/pipeline.ts";
 import { benchPool } from "../bench/pool.ts";
 import { grade } from "../grade.ts";
@@ -28,22 +31,23 @@ const TARGET_GRADE_ALL_MS = 20_000;
 const median = (values: readonly number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-const BENCHES = ["grade", "pipeline", "pool", "collectives", "batch"] as const;
+const BENCHES = ["grade", "pipeline", "pool", "collectives", "batch", "confinement"] as const;
 
 export async function benchCommand(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
     options: {
-      runs: { type: "string", default: "3" },
+      runs: { type: "string" },
       rounds: { type: "string", default: "5" },
       only: { type: "string", multiple: true },
       full: { type: "boolean", default: false },
+      exercise: { type: "string", multiple: true },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) {
     console.log(
-      `npm run bench [-- --only ${BENCHES.join("|")}] [--runs N] [--rounds N] [--full]\n  --only     run one benchmark (repeatable; default: all)\n  --runs     runs of the grade, pool and collectives benches (default 3)\n  --rounds   rounds of the pipeline bench (default 5)\n  --full     the batch bench grades every exercise, not chapters 1–2 (about 20 minutes)`,
+      `npm run bench [-- --only ${BENCHES.join("|")}] [--runs N] [--rounds N] [--full] [--exercise ID]\n  --only     run one benchmark (repeatable; default: all)\n  --runs     runs of the grade, pool, collectives and confinement benches (default 3; confinement 5)\n  --rounds   rounds of the pipeline bench (default 5)\n  --full     the batch bench grades every exercise, not chapters 1–2 (about 20 minutes)\n  --exercise the confinement bench measures only these exercises (repeatable; default: all, about 40 minutes)`,
     );
     return 0;
   }
@@ -55,16 +59,24 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   }
   let status = 0;
   if (only.includes("grade"))
-    status = Math.max(status, await gradeBench(Math.max(1, Number(values.runs) || 3)));
+    status = Math.max(status, await gradeBench(Math.max(1, Number(values.runs ?? 3) || 3)));
   if (only.includes("pipeline"))
     status = Math.max(status, await pipelineBench({ rounds: Math.max(1, Number(values.rounds) || 5) }));
   if (only.includes("pool")) {
-    const { ok, lines } = await benchPool({ runs: Math.max(1, Number(values.runs) || 3) });
+    const { ok, lines } = await benchPool({ runs: Math.max(1, Number(values.runs ?? 3) || 3) });
     console.log(`\n${lines.join("\n")}`);
     if (!ok) status = 1;
   }
   if (only.includes("collectives")) {
-    const { ok, lines } = await benchCollectives({ runs: Math.max(1, Number(values.runs) || 3) });
+    const { ok, lines } = await benchCollectives({ runs: Math.max(1, Number(values.runs ?? 3) || 3) });
+    console.log(`\n${lines.join("\n")}`);
+    if (!ok) status = 1;
+  }
+  if (only.includes("confinement")) {
+    const { ok, lines } = await benchConfinement(loadCourse(), {
+      runs: Math.max(1, Number(values.runs ?? 5) || 5),
+      only: values.exercise ?? [],
+    });
     console.log(`\n${lines.join("\n")}`);
     if (!ok) status = 1;
   }
