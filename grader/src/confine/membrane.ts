@@ -311,7 +311,7 @@ export class Membrane {
     const visible = ({ facet }: ViewState, key: string | symbol): boolean => {
       if (direction === "toHost") return !isHostHook(key);
       if (facet && "only" in facet) return facet.only.has(key);
-      return isPublic(key) && !(facet && facet.except.has(key));
+      return isPublic(key) && !facet?.except.has(key);
     };
     /** Run code of the original's side; whatever it throws reaches the caller converted. */
     const guard = <T>(run: () => T): T => {
