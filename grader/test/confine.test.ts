@@ -44,11 +44,20 @@ describe("the realm", () => {
     }
   });
 
-  it("refuses a learner's change to a built-in, saying the course freezes them", () => {
+  it("refuses a learner's change to a built-in, saying the course freezes them and where it happened", () => {
     const { poison } = learner<{ poison: () => void }>(
-      "export function poison() { (Array.prototype as any).includes = () => true; }",
+      "interface Unused { a: number }\n\nexport function poison() {\n  (Array.prototype as any).includes = () => true;\n}",
     );
-    expect(() => poison()).toThrow(FROZEN_BUILT_INS);
+    let thrown: unknown;
+    try {
+      poison();
+    } catch (error) {
+      thrown = error;
+    }
+    expect((thrown as Error).message).toContain(FROZEN_BUILT_INS);
+    // The frame is the learner's own line 4, not a line of the compiled program.
+    expect((thrown as Error).stack).toMatch(/^TypeError: .*The course freezes/);
+    expect((thrown as Error).stack).toMatch(/\/module-\d+\.ts:4:\d+\)/);
     expect([1].includes(2)).toBe(false);
   });
 });

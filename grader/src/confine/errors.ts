@@ -95,8 +95,8 @@ export function rebuildError(original: object, options: RebuildOptions): Error {
     safely(() => Reflect.get(original, "name"), builtIn),
     builtIn,
   );
-  let message = safeText(safely(() => Reflect.get(original, "message"), ""));
-  if (options.explain) message = options.explain(name, message);
+  const written = safeText(safely(() => Reflect.get(original, "message"), ""));
+  const message = options.explain ? options.explain(name, written) : written;
   const Class = options.classes[builtIn];
   const copy: Error =
     builtIn === "AggregateError"
@@ -110,7 +110,16 @@ export function rebuildError(original: object, options: RebuildOptions): Error {
   if (cause !== undefined) defineData(copy, "cause", options.convert(cause));
   for (const [key, value] of primitiveFields(original)) defineData(copy, key, value);
   const stack = safely(() => Reflect.get(original, "stack"), undefined);
-  if (typeof stack === "string") defineData(copy, "stack", options.stack ? options.stack(stack) : stack);
+  if (typeof stack === "string") {
+    const frames = options.stack ? options.stack(stack) : stack;
+    // The stack starts with the message it was made with: show the one the copy carries.
+    const header = `${name}: ${written}`;
+    defineData(
+      copy,
+      "stack",
+      frames.startsWith(header) ? `${name}: ${message}${frames.slice(header.length)}` : frames,
+    );
+  }
   return copy;
 }
 
