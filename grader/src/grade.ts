@@ -23,6 +23,12 @@ import { TEST_TIMEOUT_MS } from "./vitest/env.ts";
 
 export interface GradeOptions {
   readonly target: Target;
+  /**
+   * The folder the user named (`--dir`, or the folder of `--batch`), at or above `target.root`: every
+   * folder and file below it on the way to a learner file must be real, never a symbolic link (see
+   * run/submission.ts). Default: `target.root`.
+   */
+  readonly namedFolder?: string;
   /** Exercises to grade, in course order; all when omitted. */
   readonly exercises?: readonly Exercise[];
   readonly seed: number;
@@ -62,6 +68,7 @@ export async function grade(course: Course, options: GradeOptions): Promise<Repo
       exercises,
       options.target,
       path.join(workRoot, "submission"),
+      options.namedFolder,
     );
     // As an unprivileged user, only this submission's runs (its group) may read its private copy.
     if (gid !== undefined) handOver(submission.target.root, { uid: 0, gid }, "group");

@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from "node:fs";
 import type { Exercise } from "../manifest.ts";
 import { fromRoot } from "../paths.ts";
 import type { Report } from "../report/types.ts";
-import { learnerFileIn, type Target } from "../target.ts";
+import { readSubmissionFile } from "../run/submission.ts";
+import type { Target } from "../target.ts";
 import { type SimilarPair, signature, similarPairs } from "./similarity.ts";
 
 export const GRADEBOOK_FORMAT = 1;
@@ -55,13 +56,24 @@ export function buildGradebook(meta: {
   };
 }
 
-/** Signatures of a submission's learner files, exercise by exercise, leaving out untouched stubs. */
-export function fingerprintsOf(exercises: readonly Exercise[], submission: Target): Record<string, number[]> {
+/**
+ * Signatures of a submission's learner files, exercise by exercise, leaving out untouched stubs. Files are
+ * read as grading reads them: never through a link below `namedFolder` (see run/submission.ts).
+ */
+export function fingerprintsOf(
+  exercises: readonly Exercise[],
+  submission: Target,
+  namedFolder: string = submission.root,
+): Record<string, number[]> {
   const result: Record<string, number[]> = {};
+  const theirs = (file: string) => {
+    const found = readSubmissionFile(submission, file, namedFolder);
+    return found.kind === "file" ? found.bytes.toString("utf8") : "";
+  };
+  const ours = (file: string) => (existsSync(fromRoot(file)) ? readFileSync(fromRoot(file), "utf8") : "");
   for (const exercise of exercises) {
-    const read = (file: string) => (existsSync(file) ? readFileSync(file, "utf8") : "");
-    const mine = exercise.files.map((file) => read(learnerFileIn(submission, file))).join("\n");
-    const stub = exercise.files.map((file) => read(fromRoot(file))).join("\n");
+    const mine = exercise.files.map(theirs).join("\n");
+    const stub = exercise.files.map(ours).join("\n");
     const print = signature(mine);
     if (print.length > 0 && print.join() !== signature(stub).join()) result[exercise.id] = print;
   }
