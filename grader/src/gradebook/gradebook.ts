@@ -6,7 +6,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { Exercise } from "../manifest.ts";
 import { fromRoot } from "../paths.ts";
+import { cleanUntrusted } from "../report/clean-report.ts";
 import type { Report } from "../report/types.ts";
+import { untrustedLine } from "../report/untrusted-text.ts";
 import { readSubmissionFile } from "../run/submission.ts";
 import type { Target } from "../target.ts";
 import { type SimilarPair, signature, similarPairs } from "./similarity.ts";
@@ -42,9 +44,10 @@ export function buildGradebook(meta: {
   exercises: readonly string[];
   entries: readonly GradebookEntry[];
 }): Gradebook {
-  const learners = [...meta.entries].sort((a, b) =>
-    a.learner < b.learner ? -1 : a.learner > b.learner ? 1 : 0,
-  );
+  // Learner ids are folder names, and errors and reports quote the learner's files: clean text only.
+  const learners = meta.entries
+    .map(cleanUntrusted)
+    .sort((a, b) => (a.learner < b.learner ? -1 : a.learner > b.learner ? 1 : 0));
   const fingerprints = new Map(learners.map((e) => [e.learner, e.fingerprints ?? {}] as const));
   return {
     format_version: GRADEBOOK_FORMAT,
@@ -108,10 +111,15 @@ export function gradebookCsv(gradebook: Gradebook): string {
   return `${[header, ...rows].map((row) => row.map(csvCell).join(",")).join("\n")}\n`;
 }
 
+/**
+ * A CSV cell that stays one cell in every spreadsheet: one clean line (a learner id is a folder name), a
+ * leading apostrophe before anything a spreadsheet would run as a formula, and quotes around separators
+ * (";" too: some spreadsheets split on it).
+ */
 function csvCell(value: string): string {
-  // Quote anything with a separator, and defuse spreadsheet formulas in learner-chosen folder names.
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  const line = untrustedLine(value, { colour: false });
+  const safe = /^\s*[=+\-@]/.test(line) ? `'${line}` : line;
+  return /[",;]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 export class GradebookMergeError extends Error {
