@@ -96,9 +96,9 @@ describe("untrusted text", () => {
 });
 
 describe("cleaning a report", () => {
-  it("keeps the lines of fields named output and puts every other string on one line", () => {
+  it("keeps the lines of fields named output, puts every other string on one line, and drops colour", () => {
     const dirty = {
-      output: `Score\r\n${ESC}[2Jx`,
+      output: `Score\r\n${ESC}[2J${ESC}[31mx`,
       learner: "ann\nScore 375/375",
       tests: [{ name: `t${ESC}[1A`, output: "a\u2028b", location: { file: "a\rb.ts", line: 1 } }],
       score: 3,

@@ -4,7 +4,8 @@
  * gradebook is plain text, colour at most.
  *
  * Kept: printable text as it is, line breaks (as "\n") and tabs, and SGR colour sequences (ESC [ … m),
- * which can only paint. Removed: every other escape sequence whole (cursor movement, erasing, scrolling,
+ * which can only paint, unless the caller says it cannot show colour (the report model never does; the
+ * terminal's last pass keeps its own). Removed: every other escape sequence whole (cursor movement, erasing, scrolling,
  * OSC titles and hyperlinks, DCS/SOS/PM/APC strings, single-character escapes such as "save cursor"),
  * every other C0 and C1 control (carriage return, backspace, bell, form feed, the 8-bit CSI…), and the
  * bidirectional controls that make text read otherwise than it is. A lone carriage return, NEL and the
