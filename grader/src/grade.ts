@@ -8,6 +8,7 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import { allExercises, type Course, chapterOf, type Exercise, shortName } from "./manifest.ts";
 import { fromRoot, scratchDir } from "./paths.ts";
+import { cleanUntrusted } from "./report/clean-report.ts";
 import { integrityWarnings } from "./report/terminal.ts";
 import type { Integrity, Report } from "./report/types.ts";
 import { importDiagnostics } from "./run/imports.ts";
@@ -24,6 +25,12 @@ import { TEST_TIMEOUT_MS } from "./vitest/env.ts";
 
 export interface GradeOptions {
   readonly target: Target;
+  /**
+   * The folder the user named (`--dir`, or the folder of `--batch`), at or above `target.root`: every
+   * folder and file below it on the way to a learner file must be real, never a symbolic link (see
+   * run/submission.ts). Default: `target.root`.
+   */
+  readonly namedFolder?: string;
   /** Exercises to grade, in course order; all when omitted. */
   readonly exercises?: readonly Exercise[];
   readonly seed: number;
@@ -63,6 +70,7 @@ export async function grade(course: Course, options: GradeOptions): Promise<Repo
       exercises,
       options.target,
       path.join(workRoot, "submission"),
+      options.namedFolder,
     );
     // As an unprivileged user, only this submission's runs (its group) may read its private copy.
     if (gid !== undefined) handOver(submission.target.root, { uid: 0, gid }, "group");
@@ -175,7 +183,8 @@ export async function gradeExercise(course: Course, job: ExerciseJob): Promise<E
   const runs = runnable ? await runWithRetryAfterHang(job, timeoutMs, testTimeoutMs) : [];
   const after = runnable ? digest(trusted) : before;
   const changedTrustedFiles = trusted.filter((file) => before.get(file) !== after.get(file));
-  return scoreExercise({
+  // Messages and outputs quote the learner's code and file names: from here on they are clean text.
+  const report = scoreExercise({
     exercise,
     chapter: chapterOf(course, exercise).id,
     learnerFiles,
@@ -184,6 +193,7 @@ export async function gradeExercise(course: Course, job: ExerciseJob): Promise<E
     timeoutMs,
     changedTrustedFiles,
   });
+  return cleanUntrusted(report);
 }
 
 export function locateLearnerFiles(exercise: Exercise, target: Target): Evidence["learnerFiles"] {
@@ -284,9 +294,12 @@ export function slug(exercise: Exercise): string {
 
 export function buildReport(
   course: Course,
-  exercises: readonly ExerciseReport[],
+  untrustedExercises: readonly ExerciseReport[],
   meta: { seed: number; seconds: number; integrity: Integrity },
 ): Report {
+  // Clean before the summary quotes them: a line break in a message must not start a line of `output`.
+  const exercises = cleanUntrusted(untrustedExercises);
+  const integrity = cleanUntrusted(meta.integrity);
   const score = exercises.reduce((sum, e) => sum + e.score, 0);
   const maxScore = exercises.reduce((sum, e) => sum + e.max_score, 0);
   const chapters = course.chapters
@@ -317,7 +330,7 @@ export function buildReport(
     ...exercises
       .filter((e) => e.status !== "passed")
       .map((e) => `${e.id}: ${e.status}: ${firstLine(e.message)}`),
-    ...integrityWarnings({ integrity: meta.integrity }),
+    ...integrityWarnings({ integrity }),
   ].join("\n");
   return {
     score,
@@ -327,7 +340,7 @@ export function buildReport(
     tests: exercises.flatMap((e) => e.tests),
     exercises,
     chapters,
-    integrity: meta.integrity,
+    integrity,
     seed: meta.seed,
     grader_version: graderVersion,
     next,

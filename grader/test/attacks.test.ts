@@ -8,17 +8,7 @@
  * - no process of the run is left behind.
  * These cases need the sandbox: on a machine without bubblewrap they are skipped, saying so.
  */
-import { createHash } from "node:crypto";
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -29,15 +19,13 @@ import { allExercises, type Exercise, loadCourse, solutionOf } from "../src/mani
 import { materializeMutant } from "../src/mutants.ts";
 import { fromRoot, repoRoot, scratchDir } from "../src/paths.ts";
 import type { Report } from "../src/report/types.ts";
-import { RUN_MARKER_ENV } from "../src/run/reap.ts";
-import { detectSandbox } from "../src/run/sandbox.ts";
+import { leftoverRunProcesses, noSandboxReason, sandboxed, trustedDigest } from "./hostile-support.ts";
 import { cli } from "./support.ts";
 
 const course = loadCourse();
 const byId = (id: string) => allExercises(course).find((e) => e.id === id)!;
 const mutex = byId("01-concepts/async-mutex");
 const honest = byId("01-concepts/interleavings");
-const sandboxed = detectSandbox().kind === "bubblewrap";
 const folders: string[] = [];
 
 afterAll(() => {
@@ -63,52 +51,6 @@ function submission(attack: string, dir = scratch("course-attack-")): string {
   mkdirSync(path.dirname(honestFile), { recursive: true });
   cpSync(fromRoot(solutionOf(honest.files[0]!)), honestFile);
   return dir;
-}
-
-/** Every file the course trusts, by content: tests, given code, grader, the packages that judge. */
-function trustedDigest(): Map<string, string> {
-  const roots = [
-    "exercises",
-    "grader/src",
-    "grader/harness",
-    "grader/course.json",
-    "node_modules/fast-check",
-    "node_modules/vitest",
-    "node_modules/@vitest",
-    "node_modules/chai",
-    "solutions",
-  ];
-  const digest = new Map<string, string>();
-  const walk = (relative: string) => {
-    const absolute = fromRoot(relative);
-    const stat = statSync(absolute, { throwIfNoEntry: false });
-    if (!stat) return;
-    if (stat.isDirectory()) {
-      for (const name of readdirSync(absolute)) walk(path.join(relative, name));
-    } else if (stat.isFile()) {
-      digest.set(relative, createHash("sha256").update(readFileSync(absolute)).digest("hex"));
-    }
-  };
-  for (const root of roots) walk(root);
-  return digest;
-}
-
-function leftoverRunProcesses(): number[] {
-  return readdirSync("/proc")
-    .filter((pid) => /^\d+$/.test(pid) && Number(pid) !== process.pid)
-    .filter((pid) => {
-      try {
-        // Runs of this checkout only: another checkout on the machine may be grading at the same time.
-        const environ = readFileSync(`/proc/${pid}/environ`, "latin1").split("\0");
-        return (
-          environ.some((v) => v.startsWith(`${RUN_MARKER_ENV}=`)) &&
-          environ.some((v) => v.startsWith(`COURSE_TARGET=${scratchDir}`))
-        );
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 const gradeBoth = (dir: string) =>
@@ -493,7 +435,7 @@ describe.runIf(isRoot)("private copies as an unprivileged user", () => {
 });
 
 describe.runIf(!sandboxed)("attacks on the grader (no sandbox here)", () => {
-  it.skip(`needs bubblewrap: ${detectSandbox().reason}`, () => {});
+  it.skip(`needs bubblewrap: ${noSandboxReason}`, () => {});
 });
 
 describe("choosing the sandbox", () => {

@@ -266,7 +266,8 @@ describe("the pull-request comment", () => {
     expect(comment).not.toMatch(/\r/);
     expect(comment).not.toMatch(/^\s*#\s*Grade: 70/m);
     expect(comment).not.toMatch(/@someone|!\[img\]|\]\(x\)/);
-    expect(comment).toMatch(/&#35; Grade&#58; 70\/70 &#64;&#8203;someone &#33;&#91;img&#93;&#40;x&#41;/);
+    // Each carriage return shows as a line break mark, on the same line.
+    expect(comment).toMatch(/␊&#35; Grade&#58; 70\/70 &#64;&#8203;someone␊&#33;&#91;img&#93;&#40;x&#41;/);
     expect(comment.split("\n").filter((line) => line.startsWith("## "))).toEqual([
       `## Grade: ${sample.score}/${sample.max_score} (41%)`,
     ]);

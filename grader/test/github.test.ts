@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { annotationCommand, escapeData, escapeProperty, stopCommands } from "../src/report/github.ts";
+import { CONTROL, hostile } from "./hostile-text.ts";
 
 describe("workflow commands", () => {
   it("keep any learner text on one line, so it cannot start a command of its own", () => {
@@ -11,6 +12,17 @@ describe("workflow commands", () => {
         expect(command.split("\r")).toHaveLength(1);
         expect(command.startsWith("::error file=exercises/01-concepts/x.ts,line=")).toBe(true);
       }),
+    );
+  });
+
+  it("carry no control character of the learner's into the job's log", () => {
+    fc.assert(
+      fc.property(hostile, hostile, hostile, (file, title, message) => {
+        const command = annotationCommand({ file, line: 1, title, message });
+        expect(command).not.toMatch(CONTROL);
+        expect(command).not.toContain("\u001b");
+      }),
+      { seed: 1, numRuns: 300 },
     );
   });
 

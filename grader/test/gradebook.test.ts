@@ -13,6 +13,8 @@ import {
 } from "../src/gradebook/gradebook.ts";
 import { normalizedTokens, resemblance, signature, similarPairs } from "../src/gradebook/similarity.ts";
 import type { Report } from "../src/report/types.ts";
+import { untrustedLine } from "../src/report/untrusted-text.ts";
+import { CONTROL, hostile } from "./hostile-text.ts";
 
 const exercises = ["01-concepts/a", "01-concepts/b"];
 
@@ -107,7 +109,70 @@ describe("gradebookCsv", () => {
       }),
     );
   });
+
+  it("keeps a hostile learner id or error in its own cell of its own row, visibly and without formulas", () => {
+    const formula = fc.constantFrom("=1+1", "+1", "-1", "@SUM(A1)", " =HYPERLINK()", "\t=1", "\r=1", '"=1"');
+    const id = fc
+      .tuple(fc.oneof(formula, fc.constant("")), hostile)
+      .map(([start, rest]) => `${start}${rest}`);
+    fc.assert(
+      fc.property(id, id, (learner, error) => {
+        const csv = gradebookCsv(
+          book([entry(learner, { "01-concepts/a": 1 }), { learner, status: "error", error }]),
+        );
+        const rows = parseCsv(csv);
+        expect(rows, csv).toHaveLength(3);
+        for (const row of rows.slice(1)) {
+          expect(row, csv).toHaveLength(exercises.length + 3);
+          expect(row[0]).toBe(expectedCell(learner));
+          for (const cell of row) expect(cell, csv).not.toMatch(/^\s*[=+\-@]/);
+          expect(row.join(""), csv).not.toMatch(CONTROL);
+        }
+        expect(rows[2]![exercises.length + 2]).toBe(`error: ${untrustedLine(error, { colour: false })}`);
+      }),
+      { seed: 1, numRuns: 500 },
+    );
+    expect(
+      parseCsv(gradebookCsv(book([entry("ann\n=cmd|' /C calc'!A0", { "01-concepts/a": 1 })])))[1]![0],
+    ).toBe("ann␊=cmd|' /C calc'!A0");
+    expect(parseCsv(gradebookCsv(book([entry('=HYPERLINK("x";"y")', { "01-concepts/a": 1 })])))[1]![0]).toBe(
+      `'=HYPERLINK("x";"y")`,
+    );
+  });
 });
+
+/** What a spreadsheet shows in a learner's cell: the clean id, an apostrophe before a formula. */
+function expectedCell(learner: string): string {
+  const line = untrustedLine(learner, { colour: false });
+  return /^\s*[=+\-@]/.test(line) ? `'${line}` : line;
+}
+
+/** A CSV as RFC 4180 reads it: quoted cells may hold separators, quotes doubled. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (char === '"') quoted = false;
+      else cell += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ",") {
+      row.push(cell);
+      cell = "";
+    } else if (char === "\n") {
+      rows.push([...row, cell]);
+      row = [];
+      cell = "";
+    } else cell += char;
+  }
+  return rows;
+}
 
 describe("similarity", () => {
   const original = `export function total(values: readonly number[]): number {

@@ -66,6 +66,8 @@ export async function gradeBatch(
           sandbox: options.sandbox,
           limiter,
           target,
+          // The batch folder is the teacher's; each learner's entry in it, and all below, is the learner's.
+          namedFolder: dir,
           ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
           onProgress: (event) => {
             if (event.kind !== "done") return;
@@ -78,7 +80,7 @@ export async function gradeBatch(
           status: "graded",
           ...commit,
           report,
-          fingerprints: fingerprintsOf(options.exercises, target),
+          fingerprints: fingerprintsOf(options.exercises, target, dir),
         };
       } catch (error) {
         // One broken submission must not cost the others their grades.

@@ -14,6 +14,7 @@ import { changedProtectedFiles } from "../ci/integrity.ts";
 import { loadCourse } from "../manifest.ts";
 import { userPath } from "../paths.ts";
 import { MAX_REPORT_BYTES, renderComment } from "../report/comment.ts";
+import { untrustedLine } from "../report/untrusted-text.ts";
 import { UsageError } from "./errors.ts";
 
 export async function ciCommand(argv: readonly string[]): Promise<number> {
@@ -48,7 +49,7 @@ function integrity(argv: readonly string[]): number {
   console.log(
     changed.length === 0
       ? "The pull request changes no protected file."
-      : `The pull request changes ${changed.length} protected file(s); grading uses the base commit's: ${changed.map((f) => JSON.stringify(f)).join(", ")}`,
+      : `The pull request changes ${changed.length} protected file(s); grading uses the base commit's: ${changed.map((f) => JSON.stringify(untrustedLine(f))).join(", ")}`,
   );
   write(values.out, `${JSON.stringify(result, null, 2)}\n`);
   return 0;

@@ -1,5 +1,13 @@
 /** `npm run grade`: score exercises with the trusted tests and print, or write, the report. */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { grade } from "../grade.ts";
@@ -78,12 +86,17 @@ export async function gradeCommand(argv: readonly string[]): Promise<number> {
     });
   }
 
-  const target =
-    values.dir !== undefined ? { root: submissionRoot(resolveDir("--dir", values.dir)) } : defaultTarget;
+  const named = values.dir !== undefined ? resolveDir("--dir", values.dir) : undefined;
+  const target = named !== undefined ? { root: submissionRoot(named) } : defaultTarget;
   if (values.repeat !== undefined) {
     const times = parseNumber("--repeat", values.repeat, (n) => Number.isInteger(n) && n >= 2);
     const { gradeRepeatedly } = await import("./repeat.ts");
-    return gradeRepeatedly(course, { ...common, target, times });
+    return gradeRepeatedly(course, {
+      ...common,
+      target,
+      ...(named !== undefined ? { namedFolder: named } : {}),
+      times,
+    });
   }
   const changed = values.integrity !== undefined ? readChangedProtected(values.integrity) : undefined;
   // On GitHub, nothing printed from here on may be taken for a workflow command (it includes learner text).
@@ -91,6 +104,7 @@ export async function gradeCommand(argv: readonly string[]): Promise<number> {
   const report = await grade(course, {
     ...common,
     target,
+    ...(named !== undefined ? { namedFolder: named } : {}),
     ...(changed ? { changedProtectedFiles: changed } : {}),
     onProgress: values.quiet ? undefined : progressPrinter(),
   });
@@ -147,12 +161,16 @@ export function resolveDir(flag: string, dir: string): string {
   return absolute;
 }
 
-/** A submission may be a bare folder laid out like exercises/, or a clone of the whole course. */
+/**
+ * A submission may be a bare folder laid out like exercises/, or a clone of the whole course. A clone's
+ * exercises/ counts even when it is a symbolic link, so that grading refuses the link by name instead of
+ * reporting every file missing.
+ */
 export function submissionRoot(dir: string): string {
-  const inner = path.join(dir, "exercises");
+  const inner = lstatSync(path.join(dir, "exercises"), { throwIfNoEntry: false });
   const looksLikeClone =
-    existsSync(inner) && statSync(inner).isDirectory() && !readdirSync(dir).some((n) => /^\d\d-/.test(n));
-  return looksLikeClone ? inner : dir;
+    (inner?.isDirectory() || inner?.isSymbolicLink()) && !readdirSync(dir).some((n) => /^\d\d-/.test(n));
+  return looksLikeClone ? path.join(dir, "exercises") : dir;
 }
 
 /** The protected files a pull request changed, as `ci integrity` recorded them. */

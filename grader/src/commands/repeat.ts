@@ -34,6 +34,7 @@ export async function gradeRepeatedly(
   course: Course,
   options: {
     target: Target;
+    namedFolder?: string;
     exercises: readonly Exercise[];
     seed: number;
     times: number;
@@ -47,6 +48,7 @@ export async function gradeRepeatedly(
     const seed = options.seed + i;
     const report = await grade(course, {
       target: options.target,
+      ...(options.namedFolder !== undefined ? { namedFolder: options.namedFolder } : {}),
       exercises: options.exercises,
       seed,
       sandbox: options.sandbox,

@@ -6,8 +6,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { Exercise } from "../manifest.ts";
 import { fromRoot } from "../paths.ts";
+import { cleanUntrusted } from "../report/clean-report.ts";
 import type { Report } from "../report/types.ts";
-import { learnerFileIn, type Target } from "../target.ts";
+import { untrustedLine } from "../report/untrusted-text.ts";
+import { readSubmissionFile } from "../run/submission.ts";
+import type { Target } from "../target.ts";
 import { type SimilarPair, signature, similarPairs } from "./similarity.ts";
 
 export const GRADEBOOK_FORMAT = 1;
@@ -41,9 +44,10 @@ export function buildGradebook(meta: {
   exercises: readonly string[];
   entries: readonly GradebookEntry[];
 }): Gradebook {
-  const learners = [...meta.entries].sort((a, b) =>
-    a.learner < b.learner ? -1 : a.learner > b.learner ? 1 : 0,
-  );
+  // Learner ids are folder names, and errors and reports quote the learner's files: clean text only.
+  const learners = meta.entries
+    .map(cleanUntrusted)
+    .sort((a, b) => (a.learner < b.learner ? -1 : a.learner > b.learner ? 1 : 0));
   const fingerprints = new Map(learners.map((e) => [e.learner, e.fingerprints ?? {}] as const));
   return {
     format_version: GRADEBOOK_FORMAT,
@@ -55,13 +59,24 @@ export function buildGradebook(meta: {
   };
 }
 
-/** Signatures of a submission's learner files, exercise by exercise, leaving out untouched stubs. */
-export function fingerprintsOf(exercises: readonly Exercise[], submission: Target): Record<string, number[]> {
+/**
+ * Signatures of a submission's learner files, exercise by exercise, leaving out untouched stubs. Files are
+ * read as grading reads them: never through a link below `namedFolder` (see run/submission.ts).
+ */
+export function fingerprintsOf(
+  exercises: readonly Exercise[],
+  submission: Target,
+  namedFolder: string = submission.root,
+): Record<string, number[]> {
   const result: Record<string, number[]> = {};
+  const theirs = (file: string) => {
+    const found = readSubmissionFile(submission, file, namedFolder);
+    return found.kind === "file" ? found.bytes.toString("utf8") : "";
+  };
+  const ours = (file: string) => (existsSync(fromRoot(file)) ? readFileSync(fromRoot(file), "utf8") : "");
   for (const exercise of exercises) {
-    const read = (file: string) => (existsSync(file) ? readFileSync(file, "utf8") : "");
-    const mine = exercise.files.map((file) => read(learnerFileIn(submission, file))).join("\n");
-    const stub = exercise.files.map((file) => read(fromRoot(file))).join("\n");
+    const mine = exercise.files.map(theirs).join("\n");
+    const stub = exercise.files.map(ours).join("\n");
     const print = signature(mine);
     if (print.length > 0 && print.join() !== signature(stub).join()) result[exercise.id] = print;
   }
@@ -96,10 +111,15 @@ export function gradebookCsv(gradebook: Gradebook): string {
   return `${[header, ...rows].map((row) => row.map(csvCell).join(",")).join("\n")}\n`;
 }
 
+/**
+ * A CSV cell that stays one cell in every spreadsheet: one clean line (a learner id is a folder name), a
+ * leading apostrophe before anything a spreadsheet would run as a formula, and quotes around separators
+ * (";" too: some spreadsheets split on it).
+ */
 function csvCell(value: string): string {
-  // Quote anything with a separator, and defuse spreadsheet formulas in learner-chosen folder names.
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  const line = untrustedLine(value, { colour: false });
+  const safe = /^\s*[=+\-@]/.test(line) ? `'${line}` : line;
+  return /[",;]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 export class GradebookMergeError extends Error {

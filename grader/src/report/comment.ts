@@ -14,6 +14,7 @@ import { Ajv } from "ajv";
 import { allExercises, type Course, chapterOf, isProtected, shortName } from "../manifest.ts";
 import { fromRoot } from "../paths.ts";
 import { displayTestName, EXERCISE_STATUSES } from "../score.ts";
+import { cleanUntrusted } from "./clean-report.ts";
 import { changedWorkflowsNote, escapeInline, renderMarkdown, WORKFLOWS } from "./markdown.ts";
 import type { Report } from "./types.ts";
 
@@ -54,7 +55,8 @@ export function parseUntrustedReport(text: string): ParsedReport {
       problem: `the report does not match its schema (${first?.instancePath || "top level"} ${first?.message ?? ""})`,
     };
   }
-  return { ok: true, report: data as Report };
+  // Whatever made this report, its text is shown only after the rule every report follows.
+  return { ok: true, report: cleanUntrusted(data as Report) };
 }
 
 /** The per-exercise scores our previous comment recorded, if it is ours and readable. */

@@ -1,8 +1,9 @@
 /**
  * GitHub Actions output: the job summary (a table per chapter) and annotations on the learner's files for
  * failed tests. Everything here may contain learner-controlled text (test output, messages), so it is
- * escaped for workflow commands, and the grader's own printing is fenced with ::stop-commands:: so that
- * nothing the learner's code printed can be read as a workflow command.
+ * cleaned by the rule every report follows (untrusted-text.ts) and escaped for workflow commands, and the
+ * grader's own printing is fenced with ::stop-commands:: so that nothing the learner's code printed can be
+ * read as a workflow command.
  */
 import { randomBytes } from "node:crypto";
 import { appendFileSync } from "node:fs";
@@ -11,6 +12,7 @@ import { relativeToRoot } from "../paths.ts";
 import { firstLine } from "../score.ts";
 import { renderMarkdown } from "./markdown.ts";
 import type { Report } from "./types.ts";
+import { untrustedLine, untrustedText } from "./untrusted-text.ts";
 
 export const isGitHubActions = (): boolean => process.env.GITHUB_ACTIONS === "true";
 
@@ -62,8 +64,9 @@ export function annotationsFor(report: Report, limit = 30): Annotation[] {
 }
 
 export function annotationCommand(annotation: Annotation): string {
-  const props = `file=${escapeProperty(annotation.file)},line=${annotation.line},title=${escapeProperty(firstLine(annotation.title))}`;
-  return `::error ${props}::${escapeData(annotation.message)}`;
+  const line = (text: string) => untrustedLine(text, { colour: false });
+  const props = `file=${escapeProperty(line(annotation.file))},line=${annotation.line},title=${escapeProperty(line(firstLine(annotation.title)))}`;
+  return `::error ${props}::${escapeData(untrustedText(annotation.message, { colour: false }))}`;
 }
 
 /** Turn workflow commands off until `resume()` is called; the token is unguessable by learner code. */

@@ -2,12 +2,13 @@
  * The grade as GitHub-flavoured markdown: a table per chapter, then what to fix for each exercise that does
  * not pass yet. One renderer serves the `--markdown` report, the job summary and the pull-request comment.
  *
- * Everything that came from a test run is learner-controlled text, so it is escaped (in tables and
- * summaries) or fenced (in details), and capped in size.
+ * Everything that came from a test run is learner-controlled text: cleaned by the rule every report follows
+ * (untrusted-text.ts), then escaped (in tables and summaries) or fenced (in details), and capped in size.
  */
 import { shortName } from "../manifest.ts";
 import { bar, likelyMistakeLine, percent, STATUS_MARK, seconds } from "./format.ts";
 import type { Report } from "./types.ts";
+import { untrustedLine, untrustedText } from "./untrusted-text.ts";
 
 /** The only shape of replay line shown from a report: our command and a base64url token. */
 const REPLAY_LINE = /^npm test -- [a-z0-9-]+ --replay [A-Za-z0-9_-]{1,800}$/;
@@ -29,22 +30,6 @@ export interface MarkdownOptions {
   readonly maxLength?: number;
 }
 
-/**
- * Characters that must never reach the markdown from learner text: C0 controls (CR, LF and tab included),
- * DEL, C1 controls, the Unicode line and paragraph separators, and the bidirectional controls that can
- * make text read differently from what it is.
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-/** Terminal colour and cursor sequences (ESC [ … letter), dropped whole rather than leaving "[31m" behind. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the sequences this removes.
-const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]/g;
-
-/** Learner text on one line: escape sequences dropped, every control character turned into a space. */
-export function stripControls(text: string): string {
-  return text.replace(ANSI, "").replace(CONTROL, " ");
-}
-
 /** Cut to at most `max` characters (whole code points), marking the cut. */
 function cap(text: string, max: number): string {
   const chars = [...text];
@@ -56,7 +41,7 @@ function cap(text: string, max: number): string {
  * links or autolinks, no images, no mentions, no table breaks, no emphasis.
  */
 export function escapeInline(text: string, max = 300): string {
-  const oneLine = stripControls(text).replace(/\s+/g, " ").trim();
+  const oneLine = untrustedLine(text, { colour: false }).replace(/\s+/g, " ").trim();
   return (
     cap(oneLine, max)
       .replace(/[\\`*_{}[\]()<>#+!|~:&$=]/g, (c) => `&#${c.charCodeAt(0)};`)
@@ -66,13 +51,9 @@ export function escapeInline(text: string, max = 300): string {
   );
 }
 
-/** Put text in a code fence that it cannot close; line breaks become plain newlines, other controls go. */
+/** Put text in a code fence that it cannot close: clean text (untrusted-text.ts), without colour. */
 export function fence(text: string, max: number): string {
-  const clean = text
-    .replace(ANSI, "")
-    .replace(/\r\n?|[\u0085\u2028\u2029]/g, "\n")
-    .replace(/\t/g, "  ")
-    .replace(CONTROL, (c) => (c === "\n" ? c : ""));
+  const clean = untrustedText(text, { colour: false }).replace(/\t/g, "  ");
   const capped =
     clean.length > max ? `${clean.slice(0, max)}\n… (${clean.length - max} more characters)` : clean;
   const longestRun = Math.max(2, ...[...capped.matchAll(/`+/g)].map((m) => m[0].length));

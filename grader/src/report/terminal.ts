@@ -1,9 +1,17 @@
-/** The grade as a terminal table grouped by chapter, and a progress line while grading runs. */
+/**
+ * The grade as a terminal table grouped by chapter, and a progress line while grading runs.
+ *
+ * A message quotes the learner's code, so it may try to pass for a row of the table or for the score line.
+ * It never can: it is one clean line (untrusted-text.ts: line breaks shown as "␊"), shown without its own
+ * colour after our status, name and points, and on a terminal it is cut to fit the row, so that wrapping
+ * cannot start a line with it either. The whole table goes through the same rule once more on its way out.
+ */
 
 import type { ProgressEvent } from "../grade.ts";
 import { shortName } from "../manifest.ts";
 import { likelyMistakeLine, percent, STATUS_MARK, seconds } from "./format.ts";
 import type { Report } from "./types.ts";
+import { untrustedLine, untrustedText } from "./untrusted-text.ts";
 
 const useColor = () => process.stdout.isTTY === true && !process.env.NO_COLOR;
 const paint = (code: number, text: string) => (useColor() ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -12,15 +20,25 @@ const bold = (text: string) => paint(1, text);
 
 const STATUS_COLOR: Record<string, number> = { passed: 32, partial: 33, "not-started": 2, timeout: 35 };
 
-export function renderTerminal(report: Report, heading: string): string {
-  const lines: string[] = [bold(heading), ""];
+/** The terminal's width when output goes to one; rows are cut to it. */
+const terminalColumns = () => (process.stdout.isTTY === true ? process.stdout.columns : undefined);
+
+export function renderTerminal(
+  report: Report,
+  heading: string,
+  columns: number | undefined = terminalColumns(),
+): string {
+  const lines: string[] = [bold(untrustedLine(heading, { colour: false })), ""];
   const nameWidth = Math.max(12, ...report.exercises.map((e) => shortName(e).length));
   for (const chapter of report.chapters) {
     lines.push(`${bold(`${chapter.id} · ${chapter.title}`)}  ${chapter.score}/${chapter.max_score}`);
     for (const e of report.exercises.filter((x) => x.chapter === chapter.id)) {
-      const status = paint(STATUS_COLOR[e.status] ?? 31, `${STATUS_MARK[e.status]} ${e.status.padEnd(13)}`);
+      const mark = `${STATUS_MARK[e.status]} ${e.status.padEnd(13)}`;
       const points = `${e.score}/${e.max_score}`.padStart(7);
-      lines.push(`  ${status} ${shortName(e).padEnd(nameWidth)} ${points}  ${dim(e.message)}`);
+      const name = shortName(e).padEnd(nameWidth);
+      const room = columns === undefined ? undefined : columns - width(`  ${mark} ${name} ${points}  `) - 1;
+      const message = fitted(untrustedLine(e.message, { colour: false }), room);
+      lines.push(`  ${paint(STATUS_COLOR[e.status] ?? 31, mark)} ${name} ${points}  ${dim(message)}`);
       const replay = e.status === "not-started" ? undefined : e.tests.find((t) => t.replay)?.replay;
       if (replay) lines.push(`  ${" ".repeat(15 + nameWidth + 8)}${dim(`↻ replay: ${replay}`)}`);
       const looksLike = likelyMistakeLine(e);
@@ -40,7 +58,32 @@ export function renderTerminal(report: Report, heading: string): string {
   lines.push(
     report.next ? `next up: ${report.next.id} — ${report.next.command}` : "Every exercise passes. Well done!",
   );
-  return lines.join("\n");
+  return untrustedText(lines.join("\n"));
+}
+
+/** Columns a character takes on a terminal, near enough: wide (East Asian, emoji) two, combining none. */
+function columnsOf(char: string): number {
+  return WIDE.test(char) ? 2 : ZERO_WIDTH.test(char) ? 0 : 1;
+}
+const WIDE =
+  /[\p{Emoji_Presentation}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff01-\uff60\uffe0-\uffe6]/u;
+const ZERO_WIDTH = /[\p{Mn}\p{Me}\p{Cf}]/u;
+
+function width(text: string): number {
+  return [...text].reduce((sum, char) => sum + columnsOf(char), 0);
+}
+
+/** `text` cut to `room` columns, marked "…" where it was cut; whole when there is no limit. */
+function fitted(text: string, room: number | undefined): string {
+  if (room === undefined || width(text) <= room) return text;
+  let kept = "";
+  let used = 0;
+  for (const char of text) {
+    used += columnsOf(char);
+    if (used > Math.max(1, room - 1)) break;
+    kept += char;
+  }
+  return `${kept}…`;
 }
 
 /** One line for each thing about the submission's integrity that a reader should look at. */
