@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { writableByLearner } from "../../grader/harness/learner.ts";
 import { thrownBy } from "../../grader/harness/outcomes.ts";
 import { broadcast, collect, coroutine, feed, filter, grep, map, type Sink, send } from "./pipeline.ts";
 
@@ -73,7 +74,7 @@ describe("collect, coroutine and send", () => {
   it("collect receives every value fed to it, in order, the first one included", () => {
     fc.assert(
       fc.property(numbers, (sent) => {
-        const out: number[] = [];
+        const out: number[] = writableByLearner([]);
         const sink = collect(out);
         for (const x of sent) send(sink, x);
         expect(
@@ -128,7 +129,7 @@ describe("filter, map and grep", () => {
   it("a random chain of filter and map stages gives what the same steps give on an array", () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 6 }), numbers, (steps, input) => {
-        const out: number[] = [];
+        const out: number[] = writableByLearner([]);
         feed(input, buildChain(steps, collect(out)));
         expect(
           out,
@@ -163,7 +164,7 @@ describe("filter, map and grep", () => {
   it("grep with a string passes on the lines that contain it as plain text, special characters and all", () => {
     fc.assert(
       fc.property(stringPattern, lines, (pattern, input) => {
-        const out: string[] = [];
+        const out: string[] = writableByLearner([]);
         expect(
           thrownBy(() => feed(input, grep(pattern, collect(out)))),
           `grep(${show(pattern)}) on ${show(input)} threw: a string pattern is plain text, never a regular expression`,
@@ -180,7 +181,7 @@ describe("filter, map and grep", () => {
     const patterns = fc.constantFrom(/^a/, /b$/, /a.b/, /\(/, /c+a/, /A|\$/i, /^$/);
     fc.assert(
       fc.property(patterns, lines, (pattern, input) => {
-        const out: string[] = [];
+        const out: string[] = writableByLearner([]);
         feed(input, grep(pattern, collect(out)));
         expect(out, `grep(${pattern}) on ${show(input)}`).toEqual(input.filter((l) => pattern.test(l)));
       }),
@@ -216,7 +217,7 @@ describe("broadcast", () => {
   it("fan-in: greps that share one sink give it each line once per matching branch, in source order", () => {
     fc.assert(
       fc.property(stringPattern, stringPattern, lines, (p, q, input) => {
-        const shared: string[] = [];
+        const shared: string[] = writableByLearner([]);
         const into = collect(shared);
         feed(input, broadcast([grep(p, into), grep(q, into)]));
         const expected = input.flatMap((l) => [...(l.includes(p) ? [l] : []), ...(l.includes(q) ? [l] : [])]);

@@ -39,7 +39,7 @@ import { Worker } from "node:worker_threads";
 import { buildSync, version as esbuildVersion, stop as stopEsbuild } from "esbuild";
 import { trackGroup, waitForExit } from "../../grader/harness/processes.ts";
 import { trackWorker } from "../../grader/harness/workers.ts";
-import { courseModule, ownerOf, toFile } from "../../grader/src/confine/course-files.ts";
+import { courseModule, ownerOf, runnableModule, toFile } from "../../grader/src/confine/course-files.ts";
 import { learnerModuleRef } from "../../grader/src/confine/module-ref.ts";
 
 export type { ExitStatus } from "../../grader/harness/processes.ts";
@@ -85,7 +85,7 @@ const compiled = new Map<string, { mtimeMs: number; size: number; url: string }>
  * compiled module, import.meta.url names the cached file, not the original.
  */
 export function loadableUrl(module: string | URL): string {
-  const file = courseModule(module, "loadableUrl");
+  const file = runnableModule(module, RUNNABLE, "loadableUrl");
   if (!/\.[cm]?tsx?$/.test(file)) return pathToFileURL(file).href;
   const { mtimeMs, size } = statSync(file);
   const known = compiled.get(file);
@@ -143,7 +143,7 @@ export function loadableUrl(module: string | URL): string {
  * says it has ended.
  */
 export function startThread(entry: string | URL, workerData?: unknown): Worker {
-  courseModule(entry, "startThread");
+  runnableModule(entry, RUNNABLE, "startThread");
   const worker = new Worker(new URL(loadableUrl(entry)), {
     workerData,
     execArgv: [],
@@ -178,7 +178,7 @@ export function forkProcess(
   const [program, programArgs] =
     owner.owner === "learner"
       ? [fileURLToPath(loadableUrl(childEntry)), [learnerProgramFile(owner.name), ...args]]
-      : [fileURLToPath(loadableUrl(courseModule(entry, "forkProcess"))), [...args]];
+      : [fileURLToPath(loadableUrl(runnableModule(entry, RUNNABLE, "forkProcess"))), [...args]];
   const child = fork(program, programArgs.map(String), {
     execArgv: [],
     detached: true,
@@ -191,6 +191,19 @@ export function forkProcess(
 
 /** The course's entry for a child process that runs a learner file. */
 const childEntry = new URL("../../grader/src/confine/child.ts", import.meta.url);
+
+/**
+ * The modules threads and processes may run, and loadableUrl may compile: the course's worker entries
+ * and the tests' task module (and the chapters' examples, for their own demonstrations). Nothing else,
+ * whoever asks: any other module could load whatever its input names.
+ */
+const RUNNABLE: readonly URL[] = [
+  poolWorkerEntry,
+  new URL("./queue-pipe-worker.ts", import.meta.url),
+  new URL("./lock-worker.ts", import.meta.url),
+  new URL("./tasks.ts", import.meta.url),
+  childEntry,
+];
 
 /** Learner file `name` of the graded target, compiled, as a file the child entry reads. */
 function learnerProgramFile(name: string): string {

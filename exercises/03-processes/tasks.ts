@@ -2,7 +2,8 @@
  * Given code for chapter 3 (do not edit): the tasks module that the pool and spinner tests, and the
  * chapter's examples, run on a pool. Each export is a task: one argument, sync or async.
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, realpathSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { threadId } from "node:worker_threads";
 import { gzipSync } from "node:zlib";
@@ -68,9 +69,14 @@ export async function gate(input: {
   value: unknown;
   limitMs?: number;
 }): Promise<unknown> {
-  writeFileSync(path.join(input.dir, `started-${input.id}`), `${process.pid}:${threadId}`);
+  // Tasks run with the worker's full powers and anyone's input: write only into a tests' gate folder.
+  const folder = realpathSync(input.dir);
+  if (path.dirname(folder) !== realpathSync(tmpdir()) || !/-gates-/.test(path.basename(folder)))
+    throw new Error(`gate: ${input.dir} is not a gate folder of the tests`);
+  if (!Number.isInteger(input.id) || input.id < 0) throw new RangeError(`gate: id must be an index, got ${input.id}`);
+  writeFileSync(path.join(folder, `started-${input.id}`), `${process.pid}:${threadId}`);
   const deadline = Date.now() + (input.limitMs ?? 20_000);
-  while (!existsSync(path.join(input.dir, `go-${input.id}`))) {
+  while (!existsSync(path.join(folder, `go-${input.id}`))) {
     if (Date.now() > deadline) throw new Error(`gate ${input.id} was never opened`);
     await new Promise((resolve) => setTimeout(resolve, 2));
   }

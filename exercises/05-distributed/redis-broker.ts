@@ -19,32 +19,34 @@ export interface RedisBrokerOptions {
 }
 
 export class RedisBroker implements Broker, AsyncDisposable {
-  private readonly redis: Redis;
-  private readonly queue: string;
-  private readonly prefix: string;
-  private sequence = 0;
+  // Private for real (#): the tests hand this broker to learner code, which must reach only the Broker's
+  // methods, never the Redis client behind them.
+  readonly #redis: Redis;
+  readonly #queue: string;
+  readonly #prefix: string;
+  #sequence = 0;
 
   constructor({ host = "127.0.0.1", port, name = "course:queue" }: RedisBrokerOptions) {
     // No retries: a test that loses its redis-server should fail at once, not wait.
-    this.redis = new Redis({
+    this.#redis = new Redis({
       host,
       port,
       lazyConnect: true,
       maxRetriesPerRequest: 1,
       enableOfflineQueue: true,
     });
-    this.queue = `${name}:pending`;
-    this.prefix = `${name}:unacked:`;
+    this.#queue = `${name}:pending`;
+    this.#prefix = `${name}:unacked:`;
   }
 
   async publish(task: Task): Promise<void> {
     // Each element is unique (a sequence number), so LREM on ack removes exactly this delivery.
-    const element = JSON.stringify({ n: `${process.pid}.${this.sequence++}`, task });
-    await this.redis.rpush(this.queue, element);
+    const element = JSON.stringify({ n: `${process.pid}.${this.#sequence++}`, task });
+    await this.#redis.rpush(this.#queue, element);
   }
 
   async reserve(workerId: string): Promise<Delivery | undefined> {
-    const element = await this.redis.lmove(this.queue, this.prefix + workerId, "LEFT", "RIGHT");
+    const element = await this.#redis.lmove(this.#queue, this.#prefix + workerId, "LEFT", "RIGHT");
     if (element === null) return undefined;
     const { task } = JSON.parse(element) as { task: Task };
     return { deliveryTag: JSON.stringify([workerId, element]), task };
@@ -54,7 +56,7 @@ export class RedisBroker implements Broker, AsyncDisposable {
     let removed = 0;
     try {
       const [workerId, element] = JSON.parse(deliveryTag) as [string, string];
-      removed = await this.redis.lrem(this.prefix + workerId, 1, element);
+      removed = await this.#redis.lrem(this.#prefix + workerId, 1, element);
     } catch (error) {
       if (!(error instanceof SyntaxError)) throw error;
     }
@@ -64,21 +66,21 @@ export class RedisBroker implements Broker, AsyncDisposable {
 
   async workerLost(workerId: string): Promise<void> {
     // Oldest unacknowledged first at the front: move from the right end of the worker's list to the left of the queue.
-    while ((await this.redis.lmove(this.prefix + workerId, this.queue, "RIGHT", "LEFT")) !== null) {}
+    while ((await this.#redis.lmove(this.#prefix + workerId, this.#queue, "RIGHT", "LEFT")) !== null) {}
   }
 
   /** How many tasks wait in the queue (not counting unacknowledged ones). */
   pending(): Promise<number> {
-    return this.redis.llen(this.queue);
+    return this.#redis.llen(this.#queue);
   }
 
   async connect(): Promise<this> {
-    await this.redis.connect();
+    await this.#redis.connect();
     return this;
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -5,8 +5,10 @@
  * (importLearnerModule, grader/src/confine/import.ts).
  */
 import { pathToFileURL } from "node:url";
+import { confinedRealm } from "../src/confine/load.ts";
 import { type LearnerModuleRef, learnerModuleRef } from "../src/confine/module-ref.ts";
 import { fromRoot } from "../src/paths.ts";
+import { isUnconfined } from "../src/vitest/env.ts";
 
 export { importLearnerModule } from "../src/confine/import.ts";
 export type { LearnerModuleRef };
@@ -22,4 +24,12 @@ export function learnerModule(file: string): LearnerModuleRef {
 /** The file: URL of a trusted course file (a scenario module next to a test), never a submission's copy. */
 export function courseModuleUrl(file: string): string {
   return pathToFileURL(fromRoot(file)).href;
+}
+
+/**
+ * Hand `value` (an array or object of the test's) to the code under test to be written: a sink's `into`
+ * array. Everything else a test passes is read-only to learner code (grader/src/confine/membrane.ts).
+ */
+export function writableByLearner<T extends object>(value: T): T {
+  return isUnconfined() ? value : confinedRealm().membrane.allowWrites(value);
 }

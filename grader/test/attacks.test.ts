@@ -308,7 +308,10 @@ function spinnerSubmission(childUrl: string, extra = ""): string {
   const dir = scratch("course-capability-");
   mkdirSync(path.join(dir, "03-processes"), { recursive: true });
   cpSync(fromRoot("solutions/03-processes/spinner.ts"), path.join(dir, "03-processes", "spinner.ts"));
-  cpSync(fromRoot("exercises/03-processes/spinner-child.ts"), path.join(dir, "03-processes", "spinner-child.ts"));
+  cpSync(
+    fromRoot("exercises/03-processes/spinner-child.ts"),
+    path.join(dir, "03-processes", "spinner-child.ts"),
+  );
   const file = path.join(dir, "03-processes", "spinner.ts");
   const code = readFileSync(file, "utf8");
   expect(code, "the spinner forks its child with this expression").toContain(CHILD);
@@ -330,6 +333,16 @@ const capabilityAttacks: ReadonlyArray<readonly [string, string, string?]> = [
   ],
   ["forks a system program", `"/bin/sh"`],
   [
+    "starts a package's worker script that imports whatever module its data names, and from there the inspector",
+    `(() => {
+      const entry = new URL("node_modules/rolldown/dist/parallel-plugin-worker.mjs", new URL("../../", poolWorkerEntry.href));
+      const code = "import inspector from 'node:inspector'; new inspector.Session().connectToMainThread(); export default () => ({});";
+      try { startThread(entry, { registryId: 0, threadNumber: 0, pluginInfos: [{ fileUrl: "data:text/javascript," + encodeURIComponent(code), index: 0, options: {} }] }); } catch {}
+      return ${CHILD};
+    })()`,
+    `import { poolWorkerEntry, startThread } from "./runtime.ts";`,
+  ],
+  [
     "walks the internals of the child process and worker it is handed, and rewrites them",
     `(() => { probe(); return ${CHILD}; })()`,
     `import { startThread, loadableUrl, poolWorkerEntry } from "./runtime.ts";
@@ -345,6 +358,7 @@ function probe(): void {
     () => { child.kill = () => true; },
     () => child.constructor.prototype.emit.call(child, "exit", 0),
     () => child.emit("message", { type: "started" }),
+    () => Object.getPrototypeOf(Object.getPrototypeOf(child)).emit.call(child, "exit", 0),
   ]) { try { reach(); } catch {} }
   child.kill("SIGKILL");
   for (const module of ["/bin/sh", "data:text/javascript,1", ${JSON.stringify(fromRoot("solutions/03-processes/spinner.ts"))}]) {
@@ -380,6 +394,58 @@ describe.skipIf(!sandboxed)("attacks on the capabilities of chapter 3 (sandboxed
       expect(leftoverRunProcesses(), "processes of a run were left behind").toEqual([]);
     });
   }
+});
+
+/**
+ * The tests' own values are read-only to learner code: a wrong findDeadlock that empties the graph it is
+ * given (so that an oracle computed afterwards from the same graph agrees with it) gains nothing.
+ */
+describe.skipIf(!sandboxed)("attacks on the tests' own values (sandboxed)", () => {
+  const deadlock = byId("01-concepts/deadlock");
+  const wrong = (empty: boolean) => `export type TaskId = string;
+export type LockId = string;
+export type WaitForGraph = ReadonlyMap<TaskId, readonly TaskId[]>;
+export function findDeadlock(graph: WaitForGraph): TaskId[] | null {
+  ${empty ? "try { (graph as Map<TaskId, TaskId[]>).clear(); } catch {}" : ""}
+  return null;
+}
+export function waitForGraph(holds: ReadonlyMap<TaskId, LockId>, wants: ReadonlyMap<TaskId, LockId>): Map<TaskId, TaskId[]> {
+  ${empty ? "for (const map of [holds, wants]) { try { (map as Map<TaskId, LockId>).clear(); } catch {} try { Map.prototype.clear.call(map); } catch {} }" : ""}
+  return new Map();
+}`;
+  const submissionOf = (code: string) => {
+    const dir = scratch("course-values-");
+    const file = fileOf(dir, deadlock);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, code);
+    const honestFile = fileOf(dir, honest);
+    mkdirSync(path.dirname(honestFile), { recursive: true });
+    cpSync(fromRoot(solutionOf(honest.files[0]!)), honestFile);
+    return dir;
+  };
+  const gradeIt = async (code: string) => {
+    const report = await grade(course, {
+      target: { root: submissionOf(code) },
+      exercises: [honest, deadlock],
+      seed: 1,
+      typecheck: false,
+    });
+    return [
+      report.exercises.find((e) => e.id === deadlock.id)!,
+      report.exercises.find((e) => e.id === honest.id)!,
+    ];
+  };
+
+  it("empties the maps it is given so that oracles computed from them agree: never above the plain score", async () => {
+    const digest = trustedDigest();
+    const [plain] = await gradeIt(wrong(false));
+    const [attacked, other] = await gradeIt(wrong(true));
+    expect(attacked!.score, attacked!.message).toBeLessThanOrEqual(plain!.score);
+    expect(other, other!.message).toMatchObject({ status: "passed", score: other!.max_score });
+    const after = trustedDigest();
+    expect([...digest.keys()].filter((f) => digest.get(f) !== after.get(f))).toEqual([]);
+    expect(leftoverRunProcesses(), "processes of a run were left behind").toEqual([]);
+  });
 });
 
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;

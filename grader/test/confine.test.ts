@@ -203,13 +203,47 @@ describe("what the course receives from a learner", () => {
 });
 
 describe("what a learner receives from the course", () => {
-  it("writes into the course's arrays through a live view, converting what it puts there", () => {
+  it("writes into an array the test handed over to be written, converting what it puts there", () => {
     const { collect } = learner<{ collect: (into: unknown[]) => void }>(`
-      export function collect(into: unknown[]) { into.push(1, { asymmetricMatch: () => true }); }`);
-    const into: unknown[] = [];
+      export function collect(into: unknown[]) { into.push(1, { asymmetricMatch: () => true }); into[5] = 2; }`);
+    const into: unknown[] = membrane.allowWrites([]);
     collect(into);
     expect(into[0]).toBe(1);
-    expect(into).not.toEqual([1, 2]);
+    expect(into[5]).toBe(2);
+    expect(into).not.toEqual([1, 2, undefined, undefined, undefined, 2]);
+  });
+
+  it("cannot change the test's own arrays, records and collections, by any route", () => {
+    const { tamper } = learner<{
+      tamper: (values: {
+        list: number[];
+        map: Map<string, number>;
+        set: Set<number>;
+        record: { n: number };
+      }) => string[];
+    }>(`
+      export function tamper(values: any): string[] {
+        const changed: string[] = [];
+        const attempts: Record<string, () => unknown> = {
+          "list[0] =": () => { values.list[0] = 99; },
+          "list.push": () => values.list.push(99),
+          "Array.prototype.push.call": () => Array.prototype.push.call(values.list, 99),
+          "list.sort": () => values.list.sort((a: number, b: number) => b - a),
+          "map.clear": () => values.map.clear(),
+          "Map.prototype.set.call": () => Map.prototype.set.call(values.map, "k", 99),
+          "set.add": () => values.set.add(99),
+          "record.n =": () => { values.record.n = 99; },
+          "delete record.n": () => { delete values.record.n; },
+          "Object.assign": () => Object.assign(values.record, { n: 99 }),
+        };
+        for (const [what, attempt] of Object.entries(attempts)) {
+          try { attempt(); changed.push(what); } catch {}
+        }
+        return changed;
+      }`);
+    const values = { list: [1, 2], map: new Map([["k", 1]]), set: new Set([1]), record: { n: 1 } };
+    expect(tamper(values)).toEqual([]);
+    expect(values).toEqual({ list: [1, 2], map: new Map([["k", 1]]), set: new Set([1]), record: { n: 1 } });
   });
 
   it("cannot rewrite a test double", () => {
@@ -282,6 +316,48 @@ describe("what a learner receives from the course", () => {
     } finally {
       await worker.terminate();
     }
+  });
+
+  it("cannot reach a Node object's class, nor apply another object's method to it", async () => {
+    const worker = new Worker("setInterval(() => {}, 1000)", { eval: true });
+    let exited = 0;
+    worker.on("exit", () => exited++);
+    try {
+      const { forge } = learner<{ forge: (w: unknown, other: unknown) => string[] }>(`
+        export function forge(w: any, other: any): string[] {
+          const reached: string[] = [];
+          if (Object.getPrototypeOf(w) !== null) reached.push("prototype");
+          for (const [what, attempt] of [
+            ["emit via another emitter", () => other.emit.call(w, "exit", 0)],
+            ["dispatchEvent", () => new EventTarget().dispatchEvent.call(w, new Event("exit"))],
+          ] as const) {
+            try { attempt(); reached.push(what); } catch {}
+          }
+          return reached;
+        }`);
+      const other = new (class Other extends (await import("node:events")).EventEmitter {})();
+      expect(forge(worker, other)).toEqual([]);
+      expect(exited).toBe(0);
+    } finally {
+      await worker.terminate();
+    }
+  });
+
+  it("views a course's arrow function without breaking the proxy invariants", () => {
+    const { inspect } = learner<{ inspect: (f: unknown) => [boolean, string[]] }>(
+      `export const inspect = (f: any): [boolean, string[]] => ["prototype" in f, Reflect.ownKeys(f).map(String)];`,
+    );
+    expect(inspect(() => 1)[0]).toBe(false);
+    expect(inspect(function named() {})[0]).toBe(true);
+  });
+
+  it("has the float arrays SES leaves out, shared as the built-ins they are", () => {
+    const { make } = learner<{ make: () => Float64Array }>(
+      "export const make = () => Float64Array.from([1.5]);",
+    );
+    const made = make();
+    expect(made).toBeInstanceOf(Float64Array);
+    expect(made[0]).toBe(1.5);
   });
 
   it("reaches nothing of the course's realm from its globals and a test double but what the membrane shows", () => {

@@ -17,7 +17,7 @@ export type Owner =
   | { readonly owner: "outside"; readonly file: string };
 
 /** Where the course's own modules live; solutions and mutants are not among them. */
-const COURSE_ROOTS = ["exercises", "grader/src", "grader/harness", "grader/test/fixtures", "node_modules"];
+const COURSE_ROOTS = ["exercises", "grader/src", "grader/harness", "grader/test/fixtures", "chapters"];
 
 function real(file: string): string | undefined {
   try {
@@ -53,13 +53,28 @@ export function ownerOf(module: string | URL): Owner {
   return { owner: "outside", file: resolved };
 }
 
-/** `module` if it is the course's own code; otherwise an error that says what may run. */
-export function courseModule(module: string | URL, what: string): string {
+/**
+ * `module` if it is one of `runnable` (the course's own modules that may run: worker entries, task
+ * modules), or a teaching example of the chapters; otherwise an error that says what may run. Being the
+ * course's code is not enough: a package or a grader module can load whatever its input names.
+ */
+export function runnableModule(module: string | URL, runnable: readonly (string | URL)[], what: string): string {
   const found = ownerOf(module);
-  if (found.owner === "course") return found.file;
+  const chapters = real(path.join(repoRoot, "chapters"));
+  if (found.owner === "course") {
+    const allowed = runnable.map((entry) => real(toFile(entry)));
+    if (allowed.includes(found.file) || (chapters && isInside(chapters, found.file))) return found.file;
+  }
   throw new Error(
     found.owner === "learner"
       ? `${what} runs the course's own modules; ${found.name} is yours, and your code runs confined (pass a module of the course, e.g. poolWorkerEntry)`
-      : `${what} runs the course's own modules only, not ${found.file}`,
+      : `${what} runs only the course's worker entries and task modules, not ${found.file}`,
   );
+}
+
+/** `module` if it is the course's own code (a file the course wrote, wherever it is); else an error. */
+export function courseModule(module: string | URL, what: string): string {
+  const found = ownerOf(module);
+  if (found.owner === "course") return found.file;
+  throw new Error(`${what} reads only the course's own modules, not ${found.file}`);
 }

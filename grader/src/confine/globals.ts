@@ -127,20 +127,34 @@ function hostGlobals(membrane: Membrane): Record<string, unknown> {
 
 /**
  * Globals every learner compartment gets. The frozen ones (the start compartment's Date and Math, which
- * can tell the time and draw random numbers; Atomics; SharedArrayBuffer) are shared as they are;
- * everything else crosses the membrane.
+ * can tell the time and draw random numbers; Atomics; SharedArrayBuffer; see SHARED_GLOBALS) are shared
+ * as they are; everything else crosses the membrane.
  */
 export function learnerGlobals(membrane: Membrane): Record<string, unknown> {
-  const globals: Record<string, unknown> = {
-    Date,
-    Math,
-    Atomics,
-    SharedArrayBuffer,
-  };
+  const globals: Record<string, unknown> = Object.fromEntries(SHARED_GLOBALS.map((value) => [nameOf(value), value]));
   for (const [name, value] of Object.entries(hostGlobals(membrane)))
     globals[name] = membrane.toLearner(value);
   return globals;
 }
 
-/** The frozen objects learnerGlobals shares as they are: the membrane must let them through untouched. */
-export const SHARED_GLOBALS: readonly object[] = [Date, Math, Atomics, SharedArrayBuffer];
+/**
+ * The frozen objects learnerGlobals shares as they are (the membrane must let them through untouched):
+ * besides Date, Math, Atomics and SharedArrayBuffer, the built-ins SES leaves out of compartments for
+ * reasons of determinism that do not concern grading (the float arrays, Intl).
+ */
+export const SHARED_GLOBALS: readonly object[] = [
+  Date,
+  Math,
+  Atomics,
+  SharedArrayBuffer,
+  Float32Array,
+  Float64Array,
+  Intl,
+];
+
+function nameOf(value: object): string {
+  if (value === Math) return "Math";
+  if (value === Atomics) return "Atomics";
+  if (value === Intl) return "Intl";
+  return (value as { name: string }).name;
+}

@@ -10,19 +10,19 @@
  * - Frozen intrinsics both sides already share (Array.prototype, Math.max, …) cross as they are.
  * - Data from a learner (arrays, plain records, Map, Set, Date, RegExp) is copied into objects the
  *   course made: an assertion compares values, never a learner's object that could act on it.
- * - The course's objects are shown to the learner as live views: identity and cycles are kept, and a
- *   change the learner may make (a sink appends to the array it was given) lands in the course's array,
- *   converted on the way in, so what the tests later read is still their own data. The course's other
- *   objects (its doubles, class instances, functions) are read-only to the learner.
+ * - The course's objects are shown to the learner as live views: identity and cycles are kept, and they
+ *   are read-only (a test's inputs, its doubles, its Maps), so learner code cannot rewrite what a test
+ *   later reads as its own answer. An object a test hands over to be written (a sink's `into` array, see
+ *   allowWrites) takes changes, converted on the way in, so what the test later reads is still its data.
+ *   The course's bytes that are not shared memory arrive as copies.
  * - Everything with behaviour (functions, classes, generators, a pool, a mutex, a test double, a worker)
  *   is wrapped in a view whose every operation converts its arguments one way and its result the other.
  *   A host's view of a learner object never shows the names through which the course's libraries act on
  *   a value (protocols.ts); a learner's view of a host object shows only its public members (facets).
  * - Promises become promises of the other side that settle with converted values.
  * - Errors are rebuilt with the other side's built-in classes (errors.ts).
- * - Shared memory (SharedArrayBuffer, ArrayBuffer, typed arrays with the built-in prototypes) crosses as
- *   it is, made non-extensible so neither side can hang behaviour on it; a Node Buffer is copied, since its
- *   memory may be a pool that other buffers of the course share.
+ * - Shared memory (SharedArrayBuffer and typed arrays on it), and a learner's own bytes, cross as they are,
+ *   made non-extensible so neither side can hang behaviour on them.
  *
  * Views are cached in both directions, so identity survives a round trip: a learner's object that the
  * course hands back reaches the learner as the very same object, and the same for the course's objects.
@@ -72,6 +72,26 @@ interface ViewState {
 
 const TYPED_ARRAY_PROTOTYPE = Object.getPrototypeOf(Int8Array.prototype) as object;
 
+/**
+ * The built-in methods that change their receiver in place. Called through a view they run on the
+ * course's own object, past the view's traps, so they are refused on what was not handed over to write.
+ */
+const IN_PLACE_CHANGES: ReadonlySet<object> = new Set<object>(
+  (
+    [
+      [Array.prototype, ["push", "pop", "shift", "unshift", "splice", "sort", "reverse", "fill", "copyWithin"]],
+      [Map.prototype, ["set", "delete", "clear"]],
+      [Set.prototype, ["add", "delete", "clear"]],
+      [WeakMap.prototype, ["set", "delete"]],
+      [WeakSet.prototype, ["add", "delete"]],
+      [TYPED_ARRAY_PROTOTYPE, ["set", "fill", "copyWithin", "reverse", "sort"]],
+      [Date.prototype, Object.getOwnPropertyNames(Date.prototype).filter((name) => name.startsWith("set"))],
+    ] as const
+  ).flatMap(([proto, names]) =>
+    names.map((name) => (proto as Record<string, unknown>)[name]).filter((fn): fn is object => typeof fn === "function"),
+  ),
+);
+
 export class Membrane {
   /** original → its view, per the side the view is for. */
   readonly #views: Record<Direction, WeakMap<object, object>> = {
@@ -83,6 +103,8 @@ export class Membrane {
     toHost: new WeakMap(),
     toLearner: new WeakMap(),
   };
+  /** The course's objects that a test handed to learner code to be written (a sink's `into` array). */
+  readonly #writable = new WeakSet<object>();
   /** Shared memory and typed arrays already checked and made non-extensible: they cross as they are. */
   readonly #vetted = new WeakSet<object>();
   /** A learner's registered symbol → the plain symbol the host sees instead. */
@@ -101,6 +123,31 @@ export class Membrane {
   /** A value of the course, as a learner's code may hold it. */
   toLearner<T = unknown>(value: unknown): T {
     return this.#convert(value, "toLearner") as T;
+  }
+
+  /**
+   * Let learner code write to `value`, an object of the course: its views accept changes, and methods
+   * that change it in place (push, set, clear …) may be called on it. Everything else the course hands
+   * over stays read-only, so learner code cannot rewrite what a test later reads as its own answer.
+   */
+  allowWrites<T extends object>(value: T): T {
+    this.#writable.add(value);
+    return value;
+  }
+
+  /**
+   * Whether learner code may call `fn`, a function of the course's side, on `receiver`: a method that
+   * changes an object in place only on an object handed over to be written, and on a Node object only a
+   * method its facet shows (so a method read from elsewhere cannot be applied to it with call()).
+   */
+  #mayCall(fn: object, receiver: unknown): boolean {
+    if ((typeof receiver !== "object" && typeof receiver !== "function") || receiver === null) return true;
+    if (IN_PLACE_CHANGES.has(fn) && !this.#writable.has(receiver)) return false;
+    const facet = this.#options.facetOf?.(receiver);
+    if (!facet) return true;
+    const memberOf = (key: string | symbol) => safely(() => Reflect.get(receiver, key), undefined);
+    if ("only" in facet) return [...facet.only].some((key) => memberOf(key) === fn);
+    return ![...facet.except].some((key) => memberOf(key) === fn);
   }
 
   /** True when `value` is a view this membrane made for the course of a learner's object. */
@@ -169,6 +216,7 @@ export class Membrane {
 
   /** Shared memory crosses as it is; other binary data is copied (see the module's comment). */
   #memory(value: object, direction: Direction): object | undefined {
+    if (types.isArrayBuffer(value) && direction === "toLearner") return ArrayBuffer.prototype.slice.call(value, 0);
     if (types.isSharedArrayBuffer(value) || types.isArrayBuffer(value)) {
       const builtIn = types.isSharedArrayBuffer(value) ? SharedArrayBuffer.prototype : ArrayBuffer.prototype;
       if (Reflect.getPrototypeOf(value) === builtIn && Reflect.ownKeys(value).length === 0) {
@@ -179,6 +227,10 @@ export class Membrane {
       return undefined;
     }
     if (!ArrayBuffer.isView(value)) return undefined;
+    // The course's bytes that are not shared memory reach the learner as a copy it may change freely.
+    if (direction === "toLearner" && !types.isSharedArrayBuffer((value as ArrayBufferView).buffer)) {
+      return copyView(value as ArrayBufferView);
+    }
     const proto = Reflect.getPrototypeOf(value);
     const builtIn =
       proto !== null &&
@@ -189,13 +241,6 @@ export class Membrane {
       Object.preventExtensions(value);
       this.#vetted.add(value);
       return value;
-    }
-    // A Buffer (or a learner's subclass of a typed array): copy its bytes into a plain Uint8Array.
-    if (types.isUint8Array(value) && direction === "toLearner") {
-      const view = value as Uint8Array;
-      const bytes = new Uint8Array(getIntrinsic(TYPED_ARRAY_PROTOTYPE, "length", view) as number);
-      bytes.set(view);
-      return bytes;
     }
     return undefined;
   }
@@ -283,10 +328,18 @@ export class Membrane {
    * One handler serves every view of a direction; a view's own state is found from its stand-in.
    */
   #view(original: object, direction: Direction, kind: "function" | "object" | "array"): object {
-    const standIn: object = kind === "function" ? function standIn() {} : kind === "array" ? [] : {};
+    const standIn: object =
+      kind === "array"
+        ? []
+        : kind === "object"
+          ? {}
+          : // A constructor's stand-in has a prototype; an arrow function's or a method's has none, like it.
+            Object.hasOwn(original, "prototype")
+            ? function standIn() {}
+            : () => {};
     const facet = direction === "toLearner" ? this.#options.facetOf?.(original) : undefined;
-    const writable =
-      direction === "toHost" || kind === "array" || (kind === "object" && isPlainRecord(original));
+    // The course's objects are read-only to the learner unless a test handed one over to be written.
+    const writable = direction === "toHost" || this.#writable.has(original);
     const proxy = new Proxy(standIn, this.#handlers[direction]);
     // Kept on the stand-in, which only the handler ever sees: cheaper than one more weak map. Configurable,
     // so the proxy invariants never require a trap to report it.
@@ -347,6 +400,7 @@ export class Membrane {
       },
       has: (target, key) => {
         const view = state(target);
+        if (Reflect.getOwnPropertyDescriptor(target, key)?.configurable === false) return true;
         return visible(view, key) && guard(() => Reflect.has(view.original, key));
       },
       ownKeys: (target) => {
@@ -382,8 +436,12 @@ export class Membrane {
           configurable: !pinned,
         };
       },
-      getPrototypeOf: (target) =>
-        out(guard(() => Reflect.getPrototypeOf(state(target).original))) as object | null,
+      getPrototypeOf: (target) => {
+        const view = state(target);
+        // A Node object's class is where its internals live (emit, push, its handle): not shown at all.
+        if (view.facet) return null;
+        return out(guard(() => Reflect.getPrototypeOf(view.original))) as object | null;
+      },
       set: (target, key, value) => {
         const view = state(target);
         if (!mayChange(view, key)) return refuse();
@@ -412,6 +470,7 @@ export class Membrane {
         const { original } = state(target);
         const inner = args.map(into);
         const receiver = into(self);
+        if (direction === "toLearner" && !this.#mayCall(original, receiver)) return refuse();
         return result(guard(() => Reflect.apply(original as (...a: unknown[]) => unknown, receiver, inner)));
       },
       construct: (target, args, newTarget) => {
@@ -470,9 +529,22 @@ function isIndex(key: string | symbol): boolean {
   return typeof key === "string" && /^(0|[1-9]\d*)$/.test(key);
 }
 
+/**
+ * A copy of a view of the course's non-shared bytes, of the same built-in type (a Node Buffer becomes a
+ * Uint8Array: its memory may be a pool that other buffers of the course share).
+ */
+function copyView(view: ArrayBufferView): ArrayBufferView {
+  const { buffer, byteOffset, byteLength } = view;
+  const copied = ArrayBuffer.prototype.slice.call(buffer, byteOffset, byteOffset + byteLength) as ArrayBuffer;
+  if (types.isDataView(view)) return new DataView(copied);
+  const name = getIntrinsic(TYPED_ARRAY_PROTOTYPE, Symbol.toStringTag, view) as string;
+  const Type = (globalThis as unknown as Record<string, new (buffer: ArrayBuffer) => ArrayBufferView>)[name]!;
+  return new Type(copied);
+}
+
 /** Read an intrinsic getter on `receiver` without looking at anything `receiver` defines itself. */
-function getIntrinsic(proto: object, key: string, receiver: object): unknown {
+function getIntrinsic(proto: object, key: string | symbol, receiver: object): unknown {
   const getter = Reflect.getOwnPropertyDescriptor(proto, key)?.get;
-  if (!getter) throw new TypeError(`no built-in getter ${key}`);
+  if (!getter) throw new TypeError(`no built-in getter ${String(key)}`);
   return Reflect.apply(getter, receiver, []);
 }

@@ -34,6 +34,7 @@ export function lockdownRealm(): void {
   lockdown(LOCKDOWN_OPTIONS);
   harden(Atomics);
   harden(SharedArrayBuffer);
+  harden(Intl);
 }
 
 /** True once lockdown() has run in this realm. */
