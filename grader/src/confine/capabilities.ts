@@ -25,7 +25,7 @@ const BUILTIN_MEMBERS: Readonly<Record<string, readonly string[]>> = {
   ],
   "node:timers/promises": ["setTimeout", "setImmediate", "setInterval"],
   "node:fs": ["createReadStream", "createWriteStream"],
-  "node:process": ["stdout", "stderr"],
+  "node:process": ["stdout", "stderr", "nextTick", "pid"],
 };
 
 /** Built-in modules the manifest may grant. */

@@ -34,6 +34,8 @@ function childProcessFacade(file: string): Record<string, unknown> {
   const facade: Record<string, unknown> = {
     argv: [process.argv[0], file, ...args],
     pid: process.pid,
+    nextTick: (callback: (...a: unknown[]) => void, ...rest: unknown[]) =>
+      process.nextTick(callback, ...rest),
     stdout: {
       write: (chunk: string | Uint8Array, callback?: () => void) => process.stdout.write(chunk, callback),
     },

@@ -58,7 +58,11 @@ export function ownerOf(module: string | URL): Owner {
  * modules), or a teaching example of the chapters; otherwise an error that says what may run. Being the
  * course's code is not enough: a package or a grader module can load whatever its input names.
  */
-export function runnableModule(module: string | URL, runnable: readonly (string | URL)[], what: string): string {
+export function runnableModule(
+  module: string | URL,
+  runnable: readonly (string | URL)[],
+  what: string,
+): string {
   const found = ownerOf(module);
   const chapters = real(path.join(repoRoot, "chapters"));
   if (found.owner === "course") {

@@ -3,9 +3,10 @@
  *
  * Each is made by the course and handed over through the membrane: timers whose handles are the
  * course's own small objects (not Node's, which link to every other timer of the process), a console
- * that prints copies, the clock and randomness of the start compartment, shared memory, and the few
- * web classes an exercise's code may build (URL, AbortController). No `process`, no `Buffer`, no
- * `require` of its own: a learner module reaches other modules only through the `require` it is given.
+ * that prints copies, the clock and randomness of the start compartment, shared memory, the few web
+ * classes an exercise's code may build (URL, AbortController), and a `process` with only `nextTick` and
+ * `pid`. Not the process itself, no `Buffer`, no `require` of its own: a learner module reaches other
+ * modules only through the `require` it is given.
  */
 import type { Membrane } from "./membrane.ts";
 
@@ -112,6 +113,12 @@ function hostGlobals(membrane: Membrane): Record<string, unknown> {
       table: print("table"),
     },
     performance: { now: () => performance.now(), timeOrigin: performance.timeOrigin },
+    // Not the process: the two members chapter 1 reasons about (the event loop's queues, who runs where).
+    process: {
+      nextTick: (callback: (...a: unknown[]) => void, ...args: unknown[]) =>
+        process.nextTick(callback, ...args),
+      pid: process.pid,
+    },
     URL,
     URLSearchParams,
     // Classes a learner's code may test values against (03-processes/cloneability), or use.
@@ -131,7 +138,9 @@ function hostGlobals(membrane: Membrane): Record<string, unknown> {
  * as they are; everything else crosses the membrane.
  */
 export function learnerGlobals(membrane: Membrane): Record<string, unknown> {
-  const globals: Record<string, unknown> = Object.fromEntries(SHARED_GLOBALS.map((value) => [nameOf(value), value]));
+  const globals: Record<string, unknown> = Object.fromEntries(
+    SHARED_GLOBALS.map((value) => [nameOf(value), value]),
+  );
   for (const [name, value] of Object.entries(hostGlobals(membrane)))
     globals[name] = membrane.toLearner(value);
   return globals;

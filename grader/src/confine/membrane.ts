@@ -79,7 +79,10 @@ const TYPED_ARRAY_PROTOTYPE = Object.getPrototypeOf(Int8Array.prototype) as obje
 const IN_PLACE_CHANGES: ReadonlySet<object> = new Set<object>(
   (
     [
-      [Array.prototype, ["push", "pop", "shift", "unshift", "splice", "sort", "reverse", "fill", "copyWithin"]],
+      [
+        Array.prototype,
+        ["push", "pop", "shift", "unshift", "splice", "sort", "reverse", "fill", "copyWithin"],
+      ],
       [Map.prototype, ["set", "delete", "clear"]],
       [Set.prototype, ["add", "delete", "clear"]],
       [WeakMap.prototype, ["set", "delete"]],
@@ -88,7 +91,9 @@ const IN_PLACE_CHANGES: ReadonlySet<object> = new Set<object>(
       [Date.prototype, Object.getOwnPropertyNames(Date.prototype).filter((name) => name.startsWith("set"))],
     ] as const
   ).flatMap(([proto, names]) =>
-    names.map((name) => (proto as Record<string, unknown>)[name]).filter((fn): fn is object => typeof fn === "function"),
+    names
+      .map((name) => (proto as Record<string, unknown>)[name])
+      .filter((fn): fn is object => typeof fn === "function"),
   ),
 );
 
@@ -216,7 +221,8 @@ export class Membrane {
 
   /** Shared memory crosses as it is; other binary data is copied (see the module's comment). */
   #memory(value: object, direction: Direction): object | undefined {
-    if (types.isArrayBuffer(value) && direction === "toLearner") return ArrayBuffer.prototype.slice.call(value, 0);
+    if (types.isArrayBuffer(value) && direction === "toLearner")
+      return ArrayBuffer.prototype.slice.call(value, 0);
     if (types.isSharedArrayBuffer(value) || types.isArrayBuffer(value)) {
       const builtIn = types.isSharedArrayBuffer(value) ? SharedArrayBuffer.prototype : ArrayBuffer.prototype;
       if (Reflect.getPrototypeOf(value) === builtIn && Reflect.ownKeys(value).length === 0) {
