@@ -63,14 +63,15 @@ describe("the realm", () => {
 });
 
 describe("a learner module's compartment", () => {
-  it("has no process, no require of its own and no test framework", () => {
-    const { probe } = learner<{ probe: () => string[] }>(`
-      export function probe() {
+  it("has no require of its own, no test framework, and a process with only nextTick and pid", () => {
+    const { probe } = learner<{ probe: () => [string[], string[]] }>(`
+      export function probe(): [string[], string[]] {
         const g = globalThis as Record<string, unknown>;
-        return ["process", "require", "module", "Buffer", "expect", "vi", "__vitest_worker__", "global"]
+        const found = ["require", "module", "Buffer", "expect", "vi", "__vitest_worker__", "global"]
           .filter((name) => g[name] !== undefined);
+        return [found, Reflect.ownKeys(g.process as object).map(String).sort()];
       }`);
-    expect(probe()).toEqual([]);
+    expect(probe()).toEqual([[], ["nextTick", "pid"]]);
   });
 
   it("cannot reach the tests' global object through the Function constructor", () => {
