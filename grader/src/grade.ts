@@ -10,6 +10,7 @@ import { allExercises, type Course, chapterOf, type Exercise, shortName } from "
 import { fromRoot, scratchDir } from "./paths.ts";
 import { integrityWarnings } from "./report/terminal.ts";
 import type { Integrity, Report } from "./report/types.ts";
+import { DEFAULT_RUN_MEMORY_MIB } from "./run/caps.ts";
 import { type IsolatedRun, runIsolated } from "./run/isolate.ts";
 import { Limiter } from "./run/parallel.ts";
 import { allocateId, detectSandbox, handOver, type SandboxKind } from "./run/sandbox.ts";
@@ -158,7 +159,8 @@ export async function gradeExercise(course: Course, job: ExerciseJob): Promise<E
   const runnable = learnerFiles.every((f) => f.exists && !f.refused) && diagnostics.length === 0;
   const trusted = trustedFilesOf(exercise);
   const before = runnable ? digest(trusted) : new Map<string, string>();
-  const runs = runnable ? await runWithRetryAfterHang(job, timeoutMs, testTimeoutMs) : [];
+  const memoryMiB = exercise.memoryMiB ?? course.grading.memoryMiB ?? DEFAULT_RUN_MEMORY_MIB;
+  const runs = runnable ? await runWithRetryAfterHang(job, { timeoutMs, testTimeoutMs, memoryMiB }) : [];
   const after = runnable ? digest(trusted) : before;
   const changedTrustedFiles = trusted.filter((file) => before.get(file) !== after.get(file));
   return scoreExercise({
@@ -190,15 +192,13 @@ const MAX_RUNS = 4;
  */
 async function runWithRetryAfterHang(
   job: ExerciseJob,
-  timeoutMs: number,
-  testTimeoutMs: number,
+  limits: { readonly timeoutMs: number; readonly testTimeoutMs: number; readonly memoryMiB: number },
 ): Promise<IsolatedRun[]> {
   const common = {
     testFiles: [fromRoot(job.exercise.test)],
     target: job.target,
     seed: job.seed,
-    timeoutMs,
-    testTimeoutMs,
+    ...limits,
     sandbox: job.sandbox ?? "none",
     ...(job.gid !== undefined ? { gid: job.gid } : {}),
   };

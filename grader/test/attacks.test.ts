@@ -92,16 +92,25 @@ function trustedDigest(): Map<string, string> {
   return digest;
 }
 
+/** Processes that grade here: this test process, and the command lines it started (a batch). */
+const graders = new Set<number>([process.pid]);
+
+/**
+ * Processes of runs that these tests started and that are still there. Only ours: verify runs the grader's
+ * tests beside its own exercise runs, and other test files grade at the same time, all under the same
+ * .grade-tmp; their live runs (vitest's main process, bubblewrap, its pid 1 and the test process: four
+ * processes each) are not leftovers of these.
+ */
 function leftoverRunProcesses(): number[] {
+  const ours = [...graders].map((pid) => `COURSE_TARGET=${path.join(scratchDir, `run-${pid}-`)}`);
   return readdirSync("/proc")
     .filter((pid) => /^\d+$/.test(pid) && Number(pid) !== process.pid)
     .filter((pid) => {
       try {
-        // Runs of this checkout only: another checkout on the machine may be grading at the same time.
         const environ = readFileSync(`/proc/${pid}/environ`, "latin1").split("\0");
         return (
           environ.some((v) => v.startsWith(`${RUN_MARKER_ENV}=`)) &&
-          environ.some((v) => v.startsWith(`COURSE_TARGET=${scratchDir}`))
+          environ.some((v) => ours.some((prefix) => v.startsWith(prefix)))
         );
       } catch {
         return false;
@@ -187,6 +196,8 @@ describe.skipIf(!sandboxed)("attacks on the grader (sandboxed)", () => {
       if (status) expect(attacked.status, attacked.message).toMatch(status);
       expect(other, other.message).toMatchObject({ status: "passed", score: other.max_score });
       expect(report.integrity.sandbox).toBe("bubblewrap");
+      // Grading returns once the runs' processes are gone, not merely signalled.
+      expect(leftoverRunProcesses(), "processes of a run outlived its grading").toEqual([]);
       if (attacked.status === "tampered") {
         expect(report.integrity.ok).toBe(false);
         expect(report.integrity.tampering.map((t) => t.exercise)).toContain(mutex.id);
@@ -240,6 +251,7 @@ try { writeFileSync(${JSON.stringify(fromRoot("node_modules/fast-check/package.j
     );
     const out = path.join(batch, "out", "grades");
     const run = cli(["grade", "--batch", batch, "--gradebook", out, "--only", mutex.id, "--only", honest.id]);
+    graders.add(run.pid);
     expect(run.status, run.stderr).toBe(0);
     const rows = readFileSync(`${out}.csv`, "utf8").trim().split("\n");
     const max = mutex.points + honest.points;
