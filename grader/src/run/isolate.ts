@@ -7,18 +7,20 @@
  * its output to close.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { repoRoot } from "../paths.ts";
+import { repoRoot, scratchDir } from "../paths.ts";
 import { type ReplayCase, replayRun } from "../replay.ts";
 import { type Target, targetToEnv } from "../target.ts";
 import { RUN_ENV } from "../vitest/env.ts";
 import { DEFAULT_RUN_MEMORY_MIB, mebibytes } from "./caps.ts";
 import { confine } from "./limits.ts";
+import { unreadableNode } from "./node-binary.ts";
 import { signalGroup } from "./process-group.ts";
 import { newRunMarker, RUN_MARKER_ENV, reapRun } from "./reap.ts";
 import type { IsolatedRunLike, RunResults } from "./results.ts";
 import { allocateId, handOver, SANDBOX_ENV, type SandboxKind, type SandboxSpec } from "./sandbox.ts";
+import { seccompFilterFile } from "./seccomp.ts";
 
 export interface IsolatedRunOptions {
   /** Absolute paths of the test files (one, when grading). */
@@ -71,12 +73,18 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
   const currentTestFile = path.join(scratch, "current-test.txt");
   const hungFile = path.join(scratch, "hung-test.txt");
 
+  // The hints' files exist before the run: under bubblewrap only they are writable (sandbox.ts).
+  for (const file of [currentTestFile, hungFile]) writeFileSync(file, "");
+
   const kind = options.sandbox ?? "none";
   const spec: SandboxSpec = {
     kind,
     courseRoot: repoRoot,
     submission: options.target.root,
     scratch,
+    scratchFiles: [currentTestFile, hungFile],
+    ...(kind !== "none" ? { node: unreadableNode() } : {}),
+    ...(kind === "bubblewrap" ? optional("seccomp", seccompFilterFile(scratchDir)) : {}),
     ...(kind === "unprivileged user"
       ? (() => {
           const uid = allocateId();
@@ -193,6 +201,10 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
       void finish(null, null);
     });
   });
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
 }
 
 function readResults(file: string): RunResults | null {
