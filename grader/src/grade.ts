@@ -15,7 +15,7 @@ import { type IsolatedRun, runIsolated } from "./run/isolate.ts";
 import { Limiter } from "./run/parallel.ts";
 import { allocateId, detectSandbox, handOver, type SandboxKind } from "./run/sandbox.ts";
 import { prepareSubmission } from "./run/submission.ts";
-import { type Diagnostic, typecheck } from "./run/typecheck.ts";
+import { DEFAULT_TYPECHECK_LIMITS, type Diagnostic, typecheck } from "./run/typecheck.ts";
 import { type Evidence, type ExerciseReport, firstLine, scoreExercise } from "./score.ts";
 import { loadSignatures, withLikelyMistakes } from "./signatures.ts";
 import { learnerFileIn, type Target } from "./target.ts";
@@ -77,9 +77,13 @@ export async function grade(course: Course, options: GradeOptions): Promise<Repo
       const files = located.flatMap((l) =>
         l.learnerFiles.filter((f) => f.exists && !f.refused).map((f) => f.absolute),
       );
-      diagnostics = await limiter.run(() =>
-        typecheck(files, submission.target.root, path.join(workRoot, "typecheck")),
-      );
+      diagnostics = await typecheck(files, submission.target.root, path.join(workRoot, "typecheck"), {
+        limits: {
+          seconds: course.grading.typecheckSeconds ?? DEFAULT_TYPECHECK_LIMITS.seconds,
+          memoryMiB: course.grading.typecheckMemoryMiB ?? DEFAULT_TYPECHECK_LIMITS.memoryMiB,
+        },
+        schedule: (task) => limiter.run(task),
+      });
     }
 
     let done = 0;

@@ -118,11 +118,13 @@ export function scoreExercise(evidence: Evidence): ExerciseReport {
     const learner =
       evidence.learnerFiles.find((f) => f.absolute === first.file)?.file ?? path.basename(first.file);
     const more = evidence.diagnostics.length > 1 ? ` (and ${evidence.diagnostics.length - 1} more)` : "";
-    const message = `${learner}:${first.line}:${first.column} ${first.message}${more}`;
+    // A file that went past the type-checker's limits has no line to point to.
+    const where = (d: Diagnostic, file: string) => (d.limit ? `${file}:` : `${file}:${d.line}:${d.column}`);
+    const message = `${where(first, learner)} ${first.message}${more}`;
     const listing = evidence.diagnostics
       .map(
         (d) =>
-          `${evidence.learnerFiles.find((f) => f.absolute === d.file)?.file ?? d.file}:${d.line}:${d.column} ${d.message}`,
+          `${where(d, evidence.learnerFiles.find((f) => f.absolute === d.file)?.file ?? d.file)} ${d.message}`,
       )
       .join("\n");
     return {
