@@ -205,6 +205,34 @@ describe.skipIf(!sandboxed)("attacks on the grader (sandboxed)", () => {
     });
   }
 
+  it("holds memory past the run's cap in ArrayBuffers (outside the heap limit): crashed, naming the cap", async () => {
+    // At most 3 GiB, so a broken cap fails this test instead of the machine.
+    const report = await gradeBoth(
+      submission(`const hoard: Uint8Array[] = [];
+for (let i = 0; i < 48; i++) hoard.push(new Uint8Array(64 * 1024 * 1024).fill(1));`),
+    );
+    const attacked = report.exercises.find((e) => e.id === mutex.id)!;
+    const other = report.exercises.find((e) => e.id === honest.id)!;
+    expect(attacked, attacked.message).toMatchObject({ status: "crashed", score: 0 });
+    expect(attacked.message).toMatch(/^used more than 1 GiB of memory/);
+    expect(other, other.message).toMatchObject({ status: "passed", score: other.max_score });
+    expect(leftoverRunProcesses(), "processes of a run outlived its grading").toEqual([]);
+  });
+
+  it("fills /tmp and /dev/shm: its writes fail, nothing else does", async () => {
+    const report = await gradeBoth(
+      submission(`import { writeFileSync } from "node:fs";
+const block = Buffer.alloc(32 * 1024 * 1024, 1);
+for (const dir of ["/tmp", "/dev/shm"]) {
+  try { for (let i = 0; i < 40; i++) writeFileSync(dir + "/fill-" + i, block); } catch {}
+}`),
+    );
+    const attacked = report.exercises.find((e) => e.id === mutex.id)!;
+    const other = report.exercises.find((e) => e.id === honest.id)!;
+    expect(attacked.score, attacked.message).toBeLessThanOrEqual(plain.score);
+    expect(other, other.message).toMatchObject({ status: "passed", score: other.max_score });
+  });
+
   it("ignores a node_modules folder, package.json and tsconfig inside a submission, and reports them", async () => {
     const dir = scratch("course-shadow-");
     // The stubs, plus a fast-check whose assert never fails, where Node would look first.
