@@ -6,7 +6,16 @@
  * between two samples; it is a safety net for the machine, not an exact measure.
  */
 import { RunCgroup } from "./cgroup.ts";
-import { cpuMsOf, membersOf, PROC_AVAILABLE, type ProcessEntry, readProcessTable } from "./proc-table.ts";
+import {
+  CHILDREN_AVAILABLE,
+  cpuMsOf,
+  membersOf,
+  PROC_AVAILABLE,
+  type ProcessEntry,
+  readEntry,
+  readProcessTable,
+  treePids,
+} from "./proc-table.ts";
 
 export interface ResourceLimits {
   readonly memoryBytes: number;
@@ -28,8 +37,14 @@ export interface Confinement {
   end(backstopMs?: number): Promise<void>;
 }
 
-/** How often the sampler looks: a scan of /proc costs about 12 µs a process. */
+/** How often the sampler looks. */
 export const SAMPLE_MS = 100;
+/**
+ * A tree is followed through /proc's lists of children, which costs reads of its own processes only.
+ * Processes of a run's own uid that left the tree (a double fork) are found by a full scan of /proc, which
+ * costs about 12 µs for every process on the machine: once a second, not every sample.
+ */
+const FULL_SCAN_EVERY = 10;
 /** Tasks (threads included) a run may have at once where cgroups count them: room for many workers. */
 const MAX_TASKS = 4096;
 const END_POLL_MS = 20;
@@ -62,30 +77,34 @@ const unlimited: Confinement = {
 };
 
 interface Watched {
-  check(table: readonly ProcessEntry[] | undefined): void;
+  /** `table` reads every process of the machine, once per sample however many ask. */
+  check(sample: number, table: () => readonly ProcessEntry[]): void;
 }
 
 /** One timer for every confinement that needs looking at; it never keeps the grader alive by itself. */
 const sampler = {
   watched: new Set<Watched>(),
   timer: undefined as NodeJS.Timeout | undefined,
-  needsTable: 0,
-  add(entry: Watched, needsTable: boolean): void {
+  samples: 0,
+  add(entry: Watched): void {
     this.watched.add(entry);
-    if (needsTable) this.needsTable++;
     this.timer ??= setInterval(() => this.tick(), SAMPLE_MS).unref();
   },
-  remove(entry: Watched, needsTable: boolean): void {
+  remove(entry: Watched): void {
     if (!this.watched.delete(entry)) return;
-    if (needsTable) this.needsTable--;
     if (this.watched.size === 0 && this.timer) {
       clearInterval(this.timer);
       this.timer = undefined;
     }
   },
   tick(): void {
-    const table = this.needsTable > 0 ? readProcessTable() : undefined;
-    for (const entry of [...this.watched]) entry.check(table);
+    const sample = this.samples++;
+    let table: readonly ProcessEntry[] | undefined;
+    const read = () => {
+      table ??= readProcessTable();
+      return table;
+    };
+    for (const entry of [...this.watched]) entry.check(sample, read);
   },
 };
 
@@ -93,18 +112,32 @@ class SampledConfinement implements Confinement, Watched {
   readonly method = "sampling";
   private over: LimitKind | undefined;
   private peak = 0;
+  /** Processes of the run's uid found outside the tree by the last full scan, followed like the root. */
+  private strays: number[] = [];
 
   constructor(
     private readonly root: number,
     private readonly limits: ResourceLimits,
     private readonly options: ConfineOptions,
   ) {
-    sampler.add(this, true);
+    sampler.add(this);
   }
 
-  check(table: readonly ProcessEntry[] | undefined): void {
-    if (!table || this.over) return;
-    const members = membersOf(table, this.root, this.options.uid);
+  private members(sample: number, table: () => readonly ProcessEntry[]): ProcessEntry[] {
+    const uid = this.options.uid;
+    if (!CHILDREN_AVAILABLE || (uid !== undefined && sample % FULL_SCAN_EVERY === 0)) {
+      const found = membersOf(table(), this.root, uid);
+      if (uid !== undefined) this.strays = found.filter((e) => e.uid === uid).map((e) => e.pid);
+      return found;
+    }
+    return treePids([this.root, ...this.strays])
+      .map((pid) => readEntry(pid))
+      .filter((entry): entry is ProcessEntry => entry !== undefined);
+  }
+
+  check(sample: number, table: () => readonly ProcessEntry[]): void {
+    if (this.over) return;
+    const members = this.members(sample, table);
     const memory = members.reduce((sum, entry) => sum + entry.memoryBytes, 0);
     this.peak = Math.max(this.peak, memory);
     let over: LimitKind | undefined;
@@ -115,7 +148,7 @@ class SampledConfinement implements Confinement, Watched {
     }
     if (!over) return;
     this.over = over;
-    sampler.remove(this, true);
+    sampler.remove(this);
     for (const entry of members) killQuietly(entry.pid);
     this.options.onExceeded?.(over);
   }
@@ -129,7 +162,7 @@ class SampledConfinement implements Confinement, Watched {
   }
 
   async end(): Promise<void> {
-    sampler.remove(this, true);
+    sampler.remove(this);
     // Root has exited: its descendants are no longer found through it. The caller reaps by marker and uid.
   }
 }
@@ -144,14 +177,14 @@ class CgroupConfinement implements Confinement, Watched {
     private readonly options: ConfineOptions,
   ) {
     // The kernel enforces memory; only a CPU limit needs looking at.
-    if (limits.cpuMs !== undefined) sampler.add(this, false);
+    if (limits.cpuMs !== undefined) sampler.add(this);
   }
 
   check(): void {
     if (this.over || this.limits.cpuMs === undefined) return;
     if (this.cgroup.cpuMs() <= this.limits.cpuMs) return;
     this.over = "cpu";
-    sampler.remove(this, false);
+    sampler.remove(this);
     this.cgroup.kill();
     this.options.onExceeded?.("cpu");
   }
@@ -166,7 +199,7 @@ class CgroupConfinement implements Confinement, Watched {
   }
 
   async end(backstopMs = DEFAULT_BACKSTOP_MS): Promise<void> {
-    sampler.remove(this, false);
+    sampler.remove(this);
     // Read before the processes go: the kernel's record stays, but the caller asks afterwards.
     this.exceeded();
     const deadline = performance.now() + backstopMs;

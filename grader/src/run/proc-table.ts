@@ -18,6 +18,8 @@ export interface ProcessEntry {
 }
 
 export const PROC_AVAILABLE = existsSync("/proc/self/status");
+/** Whether /proc lists each thread's children (CONFIG_PROC_CHILDREN): then a tree is found without a scan. */
+export const CHILDREN_AVAILABLE = existsSync(`/proc/self/task/${process.pid}/children`);
 
 const KIB = 1024;
 
@@ -80,6 +82,35 @@ export function membersOf(table: readonly ProcessEntry[], root: number, uid?: nu
     pending.push(...(children.get(entry.pid) ?? []));
   }
   return [...found.values()];
+}
+
+/**
+ * `roots` and every descendant, found through /proc/<pid>/task/<tid>/children: reads only the tree's own
+ * entries (a full scan reads every process of the machine, hundreds on a busy CI machine).
+ */
+export function treePids(roots: readonly number[]): number[] {
+  const seen = new Set<number>();
+  const pending = [...roots];
+  while (pending.length > 0) {
+    const pid = pending.pop()!;
+    if (seen.has(pid)) continue;
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // gone
+    }
+    seen.add(pid);
+    for (const task of tasks) {
+      try {
+        for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, "latin1").split(" "))
+          if (child !== "") pending.push(Number(child));
+      } catch {
+        // the thread ended
+      }
+    }
+  }
+  return [...seen];
 }
 
 /** CPU time (user + system) `pid` has used so far, in ms; 0 once it has ended. */
