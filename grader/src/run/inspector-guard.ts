@@ -8,7 +8,7 @@
  * listener later does not bring the inspector back (SIGUSR1 then ends the process, which scores as a
  * crash). Node 22.14 and later also have --disable-sigusr1; the listener works on every version.
  *
- * The sandbox already loads inspector-guard-preload.mjs into every node process it starts (NODE_OPTIONS,
+ * The sandbox already loads inspector-guard-preload.cjs into every node process it starts (NODE_OPTIONS,
  * see sandbox.ts); calling this too, first thing in the test setup and in every worker bootstrap, keeps
  * the guard where code runs outside the sandbox, e.g. `npm test`.
  */

@@ -93,9 +93,9 @@ const FILE_BYTES = 64 * MiB;
 const UNPRIVILEGED_TASKS = 2048;
 /** The preload that keeps SIGUSR1 from opening the inspector in every node process of the sandbox. */
 export const INSPECTOR_GUARD_PRELOAD = fileURLToPath(
-  new URL("./inspector-guard-preload.mjs", import.meta.url),
+  new URL("./inspector-guard-preload.cjs", import.meta.url),
 );
-const GUARD_NODE_OPTIONS = `--import=${INSPECTOR_GUARD_PRELOAD}`;
+const GUARD_NODE_OPTIONS = `--require=${INSPECTOR_GUARD_PRELOAD}`;
 /** The descriptor bubblewrap reads the seccomp filter from. */
 const SECCOMP_FD = 9;
 
