@@ -19,8 +19,14 @@ import { unreadableNode } from "./node-binary.ts";
 import { signalGroup } from "./process-group.ts";
 import { newRunMarker, RUN_MARKER_ENV, reapRun } from "./reap.ts";
 import type { IsolatedRunLike, RunResults } from "./results.ts";
-import { allocateId, handOver, SANDBOX_ENV, type SandboxKind, type SandboxSpec } from "./sandbox.ts";
-import { seccompFilterFile } from "./seccomp.ts";
+import {
+  allocateId,
+  handOver,
+  SANDBOX_ENV,
+  type SandboxKind,
+  type SandboxSpec,
+  usableSeccompFilter,
+} from "./sandbox.ts";
 
 export interface IsolatedRunOptions {
   /** Absolute paths of the test files (one, when grading). */
@@ -84,7 +90,7 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
     scratch,
     scratchFiles: [currentTestFile, hungFile],
     ...(kind !== "none" ? { node: unreadableNode() } : {}),
-    ...(kind === "bubblewrap" ? optional("seccomp", seccompFilterFile(scratchDir)) : {}),
+    ...(kind === "bubblewrap" ? optional("seccomp", usableSeccompFilter(scratchDir)) : {}),
     ...(kind === "unprivileged user"
       ? (() => {
           const uid = allocateId();

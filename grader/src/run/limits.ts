@@ -55,6 +55,8 @@ export interface ConfineOptions {
   readonly uid?: number;
   /** Called once when a limit is passed; the tree is being ended. */
   readonly onExceeded?: (kind: LimitKind) => void;
+  /** Sample even where a cgroup could be used: the fallback, tested on machines that have cgroups. */
+  readonly sampleOnly?: boolean;
 }
 
 /**
@@ -62,7 +64,7 @@ export interface ConfineOptions {
  * can have started another: a child started before is outside a cgroup (not outside sampling).
  */
 export function confine(pid: number, limits: ResourceLimits, options: ConfineOptions = {}): Confinement {
-  const cgroup = RunCgroup.create(limits.memoryBytes, MAX_TASKS);
+  const cgroup = options.sampleOnly ? undefined : RunCgroup.create(limits.memoryBytes, MAX_TASKS);
   if (cgroup?.attach(pid)) return new CgroupConfinement(cgroup, limits, options);
   cgroup?.remove();
   if (!PROC_AVAILABLE) return unlimited;

@@ -31,6 +31,7 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { seccompFilterFile } from "./seccomp.ts";
 
 export const SANDBOX_KINDS = ["bubblewrap", "unprivileged user", "none"] as const;
 export type SandboxKind = (typeof SANDBOX_KINDS)[number];
@@ -243,6 +244,41 @@ function withResourceLimits(argv: readonly string[], ownUid: boolean): string[] 
     "--",
     ...argv,
   ];
+}
+
+let filterTried: { dir: string; file: string | undefined } | undefined;
+
+/**
+ * The seccomp filter file for bubblewrap, once bubblewrap has been seen to load it here (once per
+ * process); undefined where it cannot (a kernel without seccomp filters): runs then go without it,
+ * protected by the non-dumpable node alone.
+ */
+export function usableSeccompFilter(dir: string): string | undefined {
+  if (filterTried?.dir === dir) return filterTried.file;
+  const file = seccompFilterFile(dir);
+  const works =
+    file !== undefined &&
+    spawnSync(
+      "/bin/sh",
+      [
+        "-c",
+        `exec "$@" ${SECCOMP_FD}<"$0"`,
+        file,
+        "bwrap",
+        "--ro-bind",
+        "/",
+        "/",
+        "--seccomp",
+        String(SECCOMP_FD),
+        "--",
+        "/bin/sh",
+        "-c",
+        ":",
+      ],
+      { timeout: 10_000 },
+    ).status === 0;
+  filterTried = { dir, file: works ? file : undefined };
+  return filterTried.file;
 }
 
 let probed: { kind: SandboxKind; reason: string } | undefined;
