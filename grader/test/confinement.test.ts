@@ -136,6 +136,29 @@ describe("a child process cannot reach into its parent, the test process", () =>
   it.skipIf(hasPerl)("(system calls untested: perl is not installed)", () => {});
 });
 
+describe("the inspector guard", () => {
+  it("keeps SIGUSR1 from opening the inspector, and installs one listener however often it is called", () => {
+    const code = `
+      import inspector from "node:inspector";
+      import { guardInspector } from "./grader/src/run/inspector-guard.ts";
+      guardInspector();
+      guardInspector();
+      const listeners = process.listenerCount("SIGUSR1");
+      process.kill(process.pid, "SIGUSR1");
+      // An inspector that opened shows its URL within milliseconds.
+      const deadline = Date.now() + 1000;
+      while (inspector.url() === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      process.stdout.write(JSON.stringify({ listeners, url: inspector.url() ?? null }));`;
+    const run = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
+      cwd: repoRoot,
+      encoding: "utf8",
+      timeout: BACKSTOP_MS,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ listeners: 1, url: null });
+  });
+});
+
 describe.runIf(bubblewrap)("what the sandbox lets a process write", () => {
   it("only its hint files, bounded /tmp and /dev/shm, and no file over 64 MiB", () => {
     const sandbox = spec("bubblewrap");
