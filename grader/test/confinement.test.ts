@@ -136,6 +136,26 @@ describe("a child process cannot reach into its parent, the test process", () =>
   it.skipIf(hasPerl)("(system calls untested: perl is not installed)", () => {});
 });
 
+describe.runIf(bubblewrap && hasPerl)("memory that sampling could not see", () => {
+  it("is refused: System V shared memory and memfd files", () => {
+    // perl is the command here: no copy of node bound in its place.
+    const { node: _node, ...sandbox } = spec("bubblewrap");
+    const perl = String.raw`
+      my ($shmget, $memfd) = @ARGV;
+      my $id = syscall($shmget, 0, 1 << 20, 0600);
+      print "shmget ", ($id == -1 ? $! + 0 : "ok"), "
+";
+      my $name = "m\0";
+      my $fd = syscall($memfd, $name, 0);
+      print "memfd_create ", ($fd == -1 ? $! + 0 : "ok"), "
+";`;
+    const numbers = process.arch === "arm64" ? ["194", "279"] : ["29", "319"];
+    const { command, args } = sandboxedCommand(sandbox, ["/usr/bin/perl", "-e", perl, ...numbers]);
+    const run = spawnSync(command, args, { encoding: "utf8", timeout: BACKSTOP_MS });
+    expect(run.stdout).toBe("shmget 1\nmemfd_create 1\n");
+  });
+});
+
 describe("the inspector guard", () => {
   it("keeps SIGUSR1 from opening the inspector, and installs one listener however often it is called", () => {
     const code = `

@@ -7,6 +7,10 @@
  * system call except those, which fail with EPERM. It is defence in depth beside a non-dumpable test
  * process (node-binary.ts), and it also covers processes that are dumpable (helpers such as esbuild).
  *
+ * It also refuses memory that no process maps, which sampling the processes' memory cannot see (only a
+ * cgroup counts it): System V shared memory, and memfd files written without mapping them. Nothing the
+ * course runs uses either (Node, V8, esbuild and redis-server do not).
+ *
  * Calls of another ABI than the machine's own (32-bit x86 on x86_64, x32, arm32 on aarch64) use other
  * numbers, so they are all refused: nothing the course runs needs them.
  */
@@ -14,7 +18,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-/** The calls refused, by name: what lets one process reach into another. */
+/** The calls refused, by name: what lets one process reach into another, and memory no process maps. */
 export const DENIED_CALLS = [
   "ptrace",
   "process_vm_readv",
@@ -22,6 +26,9 @@ export const DENIED_CALLS = [
   "pidfd_getfd",
   "kcmp",
   "perf_event_open",
+  "shmget",
+  "shmat",
+  "memfd_create",
 ] as const;
 type DeniedCall = (typeof DENIED_CALLS)[number];
 
@@ -44,6 +51,9 @@ const ARCHITECTURES: Readonly<Record<string, Architecture>> = {
       kcmp: 312,
       perf_event_open: 298,
       pidfd_getfd: 438,
+      shmget: 29,
+      shmat: 30,
+      memfd_create: 319,
     },
     x32Bit: 0x40000000,
   },
@@ -56,6 +66,9 @@ const ARCHITECTURES: Readonly<Record<string, Architecture>> = {
       kcmp: 272,
       perf_event_open: 241,
       pidfd_getfd: 438,
+      shmget: 194,
+      shmat: 196,
+      memfd_create: 279,
     },
   },
 };
