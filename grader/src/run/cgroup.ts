@@ -214,10 +214,14 @@ export class RunCgroup {
     }
   }
 
-  /** Whether the kernel's OOM killer ended processes of this run at its memory limit. */
+  /**
+   * Whether the kernel's OOM killer ended processes of this run because it reached its own limit ("oom"
+   * counts only that; "oom_kill" also counts kills when the whole machine ran out).
+   */
   hitMemoryLimit(): boolean {
     const events = keyValues(path.join(this.dir, "memory.events"));
-    return (events.get("oom_kill") ?? 0) > 0 || (events.get("oom_group_kill") ?? 0) > 0;
+    const killed = (events.get("oom_kill") ?? 0) > 0 || (events.get("oom_group_kill") ?? 0) > 0;
+    return (events.get("oom") ?? 0) > 0 && killed;
   }
 
   /** CPU time used by every process of the run so far, in ms. */

@@ -83,6 +83,7 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
   for (const file of [currentTestFile, hungFile]) writeFileSync(file, "");
 
   const kind = options.sandbox ?? "none";
+  const seccomp = kind === "bubblewrap" ? usableSeccompFilter(scratchDir) : undefined;
   const spec: SandboxSpec = {
     kind,
     courseRoot: repoRoot,
@@ -90,7 +91,7 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
     scratch,
     scratchFiles: [currentTestFile, hungFile],
     ...(kind !== "none" ? { node: unreadableNode() } : {}),
-    ...(kind === "bubblewrap" ? optional("seccomp", usableSeccompFilter(scratchDir)) : {}),
+    ...(seccomp !== undefined ? { seccomp } : {}),
     ...(kind === "unprivileged user"
       ? (() => {
           const uid = allocateId();
@@ -207,10 +208,6 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
       void finish(null, null);
     });
   });
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
 }
 
 function readResults(file: string): RunResults | null {
