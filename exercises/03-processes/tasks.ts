@@ -73,7 +73,8 @@ export async function gate(input: {
   const folder = realpathSync(input.dir);
   if (path.dirname(folder) !== realpathSync(tmpdir()) || !/-gates-/.test(path.basename(folder)))
     throw new Error(`gate: ${input.dir} is not a gate folder of the tests`);
-  if (!Number.isInteger(input.id) || input.id < 0) throw new RangeError(`gate: id must be an index, got ${input.id}`);
+  if (!Number.isInteger(input.id) || input.id < 0)
+    throw new RangeError(`gate: id must be an index, got ${input.id}`);
   writeFileSync(path.join(folder, `started-${input.id}`), `${process.pid}:${threadId}`);
   const deadline = Date.now() + (input.limitMs ?? 20_000);
   while (!existsSync(path.join(folder, `go-${input.id}`))) {

@@ -11,12 +11,13 @@ import { fromRoot, scratchDir } from "./paths.ts";
 import { cleanUntrusted } from "./report/clean-report.ts";
 import { integrityWarnings } from "./report/terminal.ts";
 import type { Integrity, Report } from "./report/types.ts";
+import { DEFAULT_RUN_MEMORY_MIB } from "./run/caps.ts";
 import { importDiagnostics } from "./run/imports.ts";
 import { type IsolatedRun, runIsolated } from "./run/isolate.ts";
 import { Limiter } from "./run/parallel.ts";
 import { allocateId, detectSandbox, handOver, type SandboxKind } from "./run/sandbox.ts";
 import { prepareSubmission } from "./run/submission.ts";
-import { type Diagnostic, typecheck } from "./run/typecheck.ts";
+import { DEFAULT_TYPECHECK_LIMITS, type Diagnostic, typecheck } from "./run/typecheck.ts";
 import { type Evidence, type ExerciseReport, firstLine, scoreExercise } from "./score.ts";
 import { loadSignatures, withLikelyMistakes } from "./signatures.ts";
 import { learnerFileIn, type Target } from "./target.ts";
@@ -85,9 +86,13 @@ export async function grade(course: Course, options: GradeOptions): Promise<Repo
       const files = located.flatMap((l) =>
         l.learnerFiles.filter((f) => f.exists && !f.refused).map((f) => f.absolute),
       );
-      diagnostics = await limiter.run(() =>
-        typecheck(files, submission.target.root, path.join(workRoot, "typecheck")),
-      );
+      diagnostics = await typecheck(files, submission.target.root, path.join(workRoot, "typecheck"), {
+        limits: {
+          seconds: course.grading.typecheckSeconds ?? DEFAULT_TYPECHECK_LIMITS.seconds,
+          memoryMiB: course.grading.typecheckMemoryMiB ?? DEFAULT_TYPECHECK_LIMITS.memoryMiB,
+        },
+        schedule: (task) => limiter.run(task),
+      });
     }
 
     // Imports outside an exercise's capabilities fail every test alike: reported once, as compile errors.
@@ -180,7 +185,8 @@ export async function gradeExercise(course: Course, job: ExerciseJob): Promise<E
   const runnable = learnerFiles.every((f) => f.exists && !f.refused) && diagnostics.length === 0;
   const trusted = trustedFilesOf(exercise);
   const before = runnable ? digest(trusted) : new Map<string, string>();
-  const runs = runnable ? await runWithRetryAfterHang(job, timeoutMs, testTimeoutMs) : [];
+  const memoryMiB = exercise.memoryMiB ?? course.grading.memoryMiB ?? DEFAULT_RUN_MEMORY_MIB;
+  const runs = runnable ? await runWithRetryAfterHang(job, { timeoutMs, testTimeoutMs, memoryMiB }) : [];
   const after = runnable ? digest(trusted) : before;
   const changedTrustedFiles = trusted.filter((file) => before.get(file) !== after.get(file));
   // Messages and outputs quote the learner's code and file names: from here on they are clean text.
@@ -214,15 +220,13 @@ const MAX_RUNS = 4;
  */
 async function runWithRetryAfterHang(
   job: ExerciseJob,
-  timeoutMs: number,
-  testTimeoutMs: number,
+  limits: { readonly timeoutMs: number; readonly testTimeoutMs: number; readonly memoryMiB: number },
 ): Promise<IsolatedRun[]> {
   const common = {
     testFiles: [fromRoot(job.exercise.test)],
     target: job.target,
     seed: job.seed,
-    timeoutMs,
-    testTimeoutMs,
+    ...limits,
     sandbox: job.sandbox ?? "none",
     ...(job.gid !== undefined ? { gid: job.gid } : {}),
     ...(job.unconfined ? { unconfined: true } : {}),

@@ -28,6 +28,8 @@ export interface Exercise {
   /** Full vitest test name → points. The trusted list of what is scored. */
   readonly tests: Readonly<Record<string, number>>;
   readonly timeoutSeconds?: number;
+  /** Memory this exercise's run may hold, in MiB; grading.memoryMiB when omitted. */
+  readonly memoryMiB?: number;
   readonly hints: readonly string[];
   readonly notes: string;
   readonly mutants: readonly Mutant[];
@@ -43,7 +45,14 @@ export interface Chapter {
 export interface Course {
   readonly format_version: 1;
   readonly title: string;
-  readonly grading: { readonly seed: number; readonly timeoutSeconds: number };
+  readonly grading: {
+    readonly seed: number;
+    readonly timeoutSeconds: number;
+    /** Resource limits; run/caps.ts has the defaults. */
+    readonly memoryMiB?: number;
+    readonly typecheckSeconds?: number;
+    readonly typecheckMemoryMiB?: number;
+  };
   /** Files and folders (ending in "/") learners must not change; tests and given files are added to it. */
   readonly protected: readonly string[];
   readonly chapters: readonly Chapter[];

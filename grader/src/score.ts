@@ -5,6 +5,7 @@
 import path from "node:path";
 import { type Exercise, shortName } from "./manifest.ts";
 import { failedCase, replayCommand } from "./replay.ts";
+import { formatMiB } from "./run/caps.ts";
 import type { ErrorLocation, IsolatedRunLike, RunError, TestOutcome } from "./run/results.ts";
 import type { Diagnostic } from "./run/typecheck.ts";
 
@@ -117,11 +118,13 @@ export function scoreExercise(evidence: Evidence): ExerciseReport {
     const learner =
       evidence.learnerFiles.find((f) => f.absolute === first.file)?.file ?? path.basename(first.file);
     const more = evidence.diagnostics.length > 1 ? ` (and ${evidence.diagnostics.length - 1} more)` : "";
-    const message = `${learner}:${first.line}:${first.column} ${first.message}${more}`;
+    // A file that went past the type-checker's limits has no line to point to.
+    const where = (d: Diagnostic, file: string) => (d.limit ? `${file}:` : `${file}:${d.line}:${d.column}`);
+    const message = `${where(first, learner)} ${first.message}${more}`;
     const listing = evidence.diagnostics
       .map(
         (d) =>
-          `${evidence.learnerFiles.find((f) => f.absolute === d.file)?.file ?? d.file}:${d.line}:${d.column} ${d.message}`,
+          `${where(d, evidence.learnerFiles.find((f) => f.absolute === d.file)?.file ?? d.file)} ${d.message}`,
       )
       .join("\n");
     return {
@@ -164,6 +167,14 @@ export function scoreExercise(evidence: Evidence): ExerciseReport {
   const passedCount = tests.filter((t) => t.status === "passed").length;
   const firstFailing = tests.find((t) => t.status === "failed");
   const lastRun = evidence.runs.at(-1);
+
+  // A run ended at its memory cap: say so, whatever else it did before.
+  const overMemory = evidence.runs.find((run) => run.overLimit?.resource === "memory");
+  if (overMemory?.overLimit) {
+    const where = overMemory.runningTest ? ` in test "${overMemory.runningTest}"` : "";
+    const message = `used more than ${formatMiB(overMemory.overLimit.limitMiB)} of memory${where}; the run was stopped there (something that grows without bound: a buffer, a queue, a leak?)${creditNote(passedCount, tests.length)}`;
+    return { ...base, score, status: "crashed", message, tests };
+  }
 
   // A run that was killed: name the test that hung when the setup told us.
   if (evidence.runs.some((run) => run.timedOut)) {

@@ -19,7 +19,13 @@ import { allExercises, type Exercise, loadCourse, solutionOf } from "../src/mani
 import { materializeMutant } from "../src/mutants.ts";
 import { fromRoot, repoRoot, scratchDir } from "../src/paths.ts";
 import type { Report } from "../src/report/types.ts";
-import { leftoverRunProcesses, noSandboxReason, sandboxed, trustedDigest } from "./hostile-support.ts";
+import {
+  gradesForUs,
+  leftoverRunProcesses,
+  noSandboxReason,
+  sandboxed,
+  trustedDigest,
+} from "./hostile-support.ts";
 import { cli } from "./support.ts";
 
 const course = loadCourse();
@@ -230,12 +236,42 @@ describe.skipIf(!sandboxed)("attacks on the grader (sandboxed)", () => {
       if (status) expect(attacked.status, attacked.message).toMatch(status);
       expect(other, other.message).toMatchObject({ status: "passed", score: other.max_score });
       expect(report.integrity.sandbox).toBe("bubblewrap");
+      // Grading returns once the runs' processes are gone, not merely signalled.
+      expect(leftoverRunProcesses(), "processes of a run outlived its grading").toEqual([]);
       if (attacked.status === "tampered") {
         expect(report.integrity.ok).toBe(false);
         expect(report.integrity.tampering.map((t) => t.exercise)).toContain(mutex.id);
       }
     });
   }
+
+  it("holds memory past the run's cap in ArrayBuffers (outside the heap limit): crashed, naming the cap", async () => {
+    // At most 3 GiB, so a broken cap fails this test instead of the machine.
+    const report = await gradeBoth(
+      submission(`const hoard: Uint8Array[] = [];
+for (let i = 0; i < 48; i++) hoard.push(new Uint8Array(64 * 1024 * 1024).fill(1));`),
+    );
+    const attacked = report.exercises.find((e) => e.id === mutex.id)!;
+    const other = report.exercises.find((e) => e.id === honest.id)!;
+    expect(attacked, attacked.message).toMatchObject({ status: "crashed", score: 0 });
+    expect(attacked.message).toMatch(/^used more than 1 GiB of memory/);
+    expect(other, other.message).toMatchObject({ status: "passed", score: other.max_score });
+    expect(leftoverRunProcesses(), "processes of a run outlived its grading").toEqual([]);
+  });
+
+  it("fills /tmp and /dev/shm: its writes fail, nothing else does", async () => {
+    const report = await gradeBoth(
+      submission(`import { writeFileSync } from "node:fs";
+const block = Buffer.alloc(32 * 1024 * 1024, 1);
+for (const dir of ["/tmp", "/dev/shm"]) {
+  try { for (let i = 0; i < 40; i++) writeFileSync(dir + "/fill-" + i, block); } catch {}
+}`),
+    );
+    const attacked = report.exercises.find((e) => e.id === mutex.id)!;
+    const other = report.exercises.find((e) => e.id === honest.id)!;
+    expect(attacked.score, attacked.message).toBeLessThanOrEqual(plain.score);
+    expect(other, other.message).toMatchObject({ status: "passed", score: other.max_score });
+  });
 
   it("ignores a node_modules folder, package.json and tsconfig inside a submission, and reports them", async () => {
     const dir = scratch("course-shadow-");
@@ -283,6 +319,7 @@ try { writeFileSync(${JSON.stringify(fromRoot("node_modules/fast-check/package.j
     );
     const out = path.join(batch, "out", "grades");
     const run = cli(["grade", "--batch", batch, "--gradebook", out, "--only", mutex.id, "--only", honest.id]);
+    gradesForUs(run.pid);
     expect(run.status, run.stderr).toBe(0);
     const rows = readFileSync(`${out}.csv`, "utf8").trim().split("\n");
     const max = mutex.points + honest.points;
@@ -300,11 +337,11 @@ try { writeFileSync(${JSON.stringify(fromRoot("node_modules/fast-check/package.j
  * plain score is the same every run), and changes which module startSpinner forks, or what it does with
  * the child process it is handed.
  */
-const spinner = byId("03-processes/spinner");
+const forkingSpinner = byId("03-processes/spinner");
 const quick = byId("03-processes/cloneability");
 const CHILD = 'new URL("./spinner-child.ts", import.meta.url)';
 
-function spinnerSubmission(childUrl: string, extra = ""): string {
+function forkingSubmission(childUrl: string, extra = ""): string {
   const dir = scratch("course-capability-");
   mkdirSync(path.join(dir, "03-processes"), { recursive: true });
   cpSync(fromRoot("solutions/03-processes/spinner.ts"), path.join(dir, "03-processes", "spinner.ts"));
@@ -373,18 +410,20 @@ function probe(): void {
 describe.skipIf(!sandboxed)("attacks on the capabilities of chapter 3 (sandboxed)", () => {
   let plainSpinner: Report["exercises"][number];
   const gradeSpinner = (dir: string) =>
-    grade(course, { target: { root: dir }, exercises: [quick, spinner], seed: 1, typecheck: false });
+    grade(course, { target: { root: dir }, exercises: [quick, forkingSpinner], seed: 1, typecheck: false });
 
   beforeAll(async () => {
-    plainSpinner = (await gradeSpinner(spinnerSubmission(CHILD))).exercises.find((e) => e.id === spinner.id)!;
+    plainSpinner = (await gradeSpinner(forkingSubmission(CHILD))).exercises.find(
+      (e) => e.id === forkingSpinner.id,
+    )!;
     expect(plainSpinner.status, "the plain mutant must not pass").not.toBe("passed");
   });
 
   for (const [what, childUrl, extra] of capabilityAttacks) {
     it(`${what}: never above the plain score, and the honest exercise keeps full marks`, async () => {
       const digest = trustedDigest();
-      const report = await gradeSpinner(spinnerSubmission(childUrl, extra));
-      const attacked = report.exercises.find((e) => e.id === spinner.id)!;
+      const report = await gradeSpinner(forkingSubmission(childUrl, extra));
+      const attacked = report.exercises.find((e) => e.id === forkingSpinner.id)!;
       const other = report.exercises.find((e) => e.id === quick.id)!;
       expect(attacked.status, attacked.message).not.toBe("passed");
       expect(attacked.score, attacked.message).toBeLessThanOrEqual(plainSpinner.score);
@@ -450,6 +489,131 @@ export function waitForGraph(holds: ReadonlyMap<TaskId, LockId>, wants: Readonly
 
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
 
+/**
+ * A learner's child process against the test process. In 03-processes/spinner, given code forks the
+ * learner's spinner-child.ts: a process with Node's full powers, inside the same sandbox, as the same uid
+ * as the test process that runs the tests and reports their results. Here that child is a spinner that
+ * erases its last frame with "#" instead of spaces (a wrong answer whose failures do not depend on
+ * timing), and erases it right only if one of the reaches into its parent got through. The plain child
+ * tries the same reaches and ignores what they found; so the attack scores above the plain child exactly
+ * when a reach succeeded. The reaches are grader/test/fixtures/reach/reaches.mjs, which
+ * confinement.test.ts also runs directly.
+ */
+const spinner = byId("03-processes/spinner");
+const reachesSource = readFileSync(fromRoot("grader/test/fixtures/reach/reaches.mjs"), "utf8").replaceAll(
+  /^export /gm,
+  "",
+);
+
+/** `eraseRight`: an expression for a Promise<boolean>, whether to erase with spaces as the tests ask. */
+function spinnerChild(eraseRight: string, preamble = ""): string {
+  return `${reachesSource}
+${preamble}
+const { text, frames, intervalMs } = JSON.parse(process.argv[2] ?? "{}");
+const eraseRight = ${eraseRight};
+const send = (message) => new Promise((resolve) => (process.connected ? process.send(message, () => resolve()) : resolve()));
+let framesWritten = 0;
+let last = "";
+function draw() {
+  last = text + frames[framesWritten % frames.length];
+  process.stdout.write(last + "\b".repeat(last.length));
+  framesWritten++;
+}
+draw();
+const timer = setInterval(draw, intervalMs);
+void send({ type: "started" });
+process.on("message", async (message) => {
+  if (message?.type !== "stop") return;
+  clearInterval(timer);
+  const blank = (await eraseRight) ? " " : "#";
+  process.stdout.write(blank.repeat(last.length) + "\b".repeat(last.length));
+  await send({ type: "stopped", framesWritten });
+  process.exit(0);
+});
+process.on("disconnect", () => process.exit(0));
+`;
+}
+
+/** Try every reach into the parent; `use` turns whether any got through into the answer. */
+const reaching = (use: string, probeInspector = true) =>
+  `tryReaches(process.ppid, { probeInspector: ${probeInspector} }).then((verdicts) => Object.values(verdicts).some((v) => v.startsWith("reached"))).then((reached) => ${use})`;
+
+/** A submission: the spinner with `child` as its spinner-child.ts, and an honest exercise beside it. */
+function spinnerSubmission(child: string): string {
+  const dir = scratch("course-child-attack-");
+  for (const exercise of [spinner, honest]) {
+    for (const file of exercise.files) {
+      const to = path.join(dir, path.relative("exercises", file));
+      mkdirSync(path.dirname(to), { recursive: true });
+      cpSync(fromRoot(solutionOf(file)), to);
+    }
+  }
+  writeFileSync(path.join(dir, "03-processes", "spinner-child.ts"), child);
+  return dir;
+}
+
+const childAttacks: ReadonlyArray<readonly [string, string, number?]> = [
+  [
+    "opens its parent's /proc/<pid>/mem, fd and environ, ptraces it, reads it with process_vm_readv, takes its descriptors with pidfd_getfd, compares them with kcmp, uses descriptors inherited from it, and sends it SIGUSR1 to open its inspector",
+    spinnerChild(reaching("reached")),
+  ],
+  [
+    "stops its parent with SIGSTOP",
+    spinnerChild(reaching("false"), 'process.kill(process.ppid, "SIGSTOP");'),
+    // Each run then waits for its hard limit; a short one keeps this test short (it can only cost points).
+    10,
+  ],
+  [
+    "kills its parent with SIGKILL",
+    spinnerChild(reaching("false"), 'process.kill(process.ppid, "SIGKILL");'),
+  ],
+];
+
+describe.skipIf(!sandboxed)("a learner's child process against the test process (sandboxed)", () => {
+  const gradeSpinner = (dir: string, timeoutSeconds?: number) =>
+    grade(course, {
+      target: { root: dir },
+      exercises: [honest, spinner],
+      seed: 1,
+      typecheck: false,
+      ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+    });
+  let plainChild: Report["exercises"][number];
+  let digest: Map<string, string>;
+
+  beforeAll(async () => {
+    digest = trustedDigest();
+    const report = await gradeSpinner(spinnerSubmission(spinnerChild(reaching("false"))));
+    plainChild = report.exercises.find((e) => e.id === spinner.id)!;
+    expect(plainChild.status, "the plain child erases wrong: it must not pass").not.toBe("passed");
+    expect(plainChild.score, plainChild.message).toBeGreaterThan(0);
+  });
+
+  afterAll(() => {
+    const after = trustedDigest();
+    expect([...digest.keys()].filter((file) => digest.get(file) !== after.get(file))).toEqual([]);
+  });
+
+  it("(the control) scores above the plain child when a reach gets through, so the cases below can fail", async () => {
+    const report = await gradeSpinner(spinnerSubmission(spinnerChild(reaching("true"))));
+    const attacked = report.exercises.find((e) => e.id === spinner.id)!;
+    expect(attacked.score, attacked.message).toBeGreaterThan(plainChild.score);
+  });
+
+  for (const [what, child, timeoutSeconds] of childAttacks) {
+    it(`${what}: never above the plain score, and the honest exercise keeps full marks`, async () => {
+      const report = await gradeSpinner(spinnerSubmission(child), timeoutSeconds);
+      const attacked = report.exercises.find((e) => e.id === spinner.id)!;
+      const other = report.exercises.find((e) => e.id === honest.id)!;
+      expect(attacked.status, attacked.message).not.toBe("passed");
+      expect(attacked.score, attacked.message).toBeLessThanOrEqual(plainChild.score);
+      expect(other, other.message).toMatchObject({ status: "passed", score: other.max_score });
+      expect(report.integrity.sandbox).toBe("bubblewrap");
+      expect(leftoverRunProcesses(), "processes of a run outlived its grading").toEqual([]);
+    });
+  }
+});
+
 describe.runIf(isRoot)("attacks on the grader (as an unprivileged user, as in a container)", () => {
   const inContainer = (dir: string) =>
     grade(course, {
@@ -478,6 +642,29 @@ describe.runIf(isRoot)("attacks on the grader (as an unprivileged user, as in a 
       expect([...digest.keys()].filter((f) => digest.get(f) !== after.get(f))).toEqual([]);
     });
   }
+});
+
+describe.runIf(isRoot)("a learner's child process against the test process (as an unprivileged user)", () => {
+  it("cannot reach into it: never above the plain score", async () => {
+    const inContainer = (dir: string) =>
+      grade(course, {
+        target: { root: dir },
+        exercises: [honest, spinner],
+        seed: 1,
+        typecheck: false,
+        sandbox: "unprivileged user",
+      });
+    const scoreOf = (report: Report) => report.exercises.find((e) => e.id === spinner.id)!;
+    // No knock on 127.0.0.1:9229 here: without a network namespace the port is the machine's, and any
+    // process's. confinement.test.ts checks the inspector from the parent's side in this mode.
+    const plainChild = scoreOf(await inContainer(spinnerSubmission(spinnerChild(reaching("false", false)))));
+    const report = await inContainer(spinnerSubmission(spinnerChild(reaching("reached", false))));
+    const attacked = scoreOf(report);
+    expect(plainChild.status, plainChild.message).not.toBe("passed");
+    expect(attacked.score, attacked.message).toBeLessThanOrEqual(plainChild.score);
+    expect(report.exercises.find((e) => e.id === honest.id)?.status).toBe("passed");
+    expect(report.integrity.sandbox).toBe("unprivileged user");
+  });
 });
 
 describe.runIf(isRoot)("private copies as an unprivileged user", () => {
@@ -536,8 +723,14 @@ describe("the sandbox's view of the course", () => {
     expect(bound).toContain(fromRoot("exercises"));
     expect(bound.some((p) => p.startsWith(fromRoot("solutions")))).toBe(false);
     expect(bound.some((p) => p === repoRoot || p === "/")).toBe(false);
-    expect(args.join(" ")).toContain(`--tmpfs ${fromRoot("grader/mutants")}`);
+    // Hidden behind an empty folder that is read-only, not a writable tmpfs nobody limits.
+    const mutants = fromRoot("grader/mutants");
+    expect(args.join(" ")).toContain(`--tmpfs ${mutants} --remount-ro ${mutants}`);
     for (const flag of ["--unshare-all", "--unshare-user", "--die-with-parent", "--new-session"])
       expect(args).toContain(flag);
+    // The root and /dev are read-only; the memory-backed folders left writable have a size.
+    expect(args.slice(-4)).toEqual(["--remount-ro", "/", "--chdir", repoRoot]);
+    expect(args.join(" ")).toMatch(/--size \d+ --tmpfs \/dev\/shm --remount-ro \/dev /);
+    expect(args.join(" ")).toMatch(/--size \d+ --tmpfs \/tmp /);
   });
 });

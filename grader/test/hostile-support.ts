@@ -47,17 +47,30 @@ export function changedBetween(before: ReadonlyMap<string, string>, after: Reado
   return [...new Set([...before.keys(), ...after.keys()])].filter((f) => before.get(f) !== after.get(f));
 }
 
-/** Processes of this checkout's grading runs that are still alive. */
+/** Processes that grade here: this test process, and the command lines it started (a batch). */
+const graders = new Set<number>([process.pid]);
+
+/** Count the runs of `pid` (a command line this test started, e.g. a batch) as this test's own. */
+export function gradesForUs(pid: number | undefined): void {
+  if (pid !== undefined) graders.add(pid);
+}
+
+/**
+ * Processes of runs that these tests started and that are still there. Only ours: verify runs the grader's
+ * tests beside its own exercise runs, and other test files grade at the same time, all under the same
+ * .grade-tmp; their live runs (vitest's main process, bubblewrap, its pid 1 and the test process: four
+ * processes each) are not leftovers of these.
+ */
 export function leftoverRunProcesses(): number[] {
+  const ours = [...graders].map((pid) => `COURSE_TARGET=${path.join(scratchDir, `run-${pid}-`)}`);
   return readdirSync("/proc")
     .filter((pid) => /^\d+$/.test(pid) && Number(pid) !== process.pid)
     .filter((pid) => {
       try {
-        // Runs of this checkout only: another checkout on the machine may be grading at the same time.
         const environ = readFileSync(`/proc/${pid}/environ`, "latin1").split("\0");
         return (
           environ.some((v) => v.startsWith(`${RUN_MARKER_ENV}=`)) &&
-          environ.some((v) => v.startsWith(`COURSE_TARGET=${scratchDir}`))
+          environ.some((v) => ours.some((prefix) => v.startsWith(prefix)))
         );
       } catch {
         return false;

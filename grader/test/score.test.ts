@@ -117,6 +117,41 @@ describe("scoreExercise", () => {
     );
   });
 
+  it("says compile-error naming the limit, without a line, when type-checking a file went past one", () => {
+    const diagnostics = [
+      {
+        file: "/x/sample.ts",
+        line: 1,
+        column: 1,
+        message: "type-checking your file took longer than 20 s: simplify its types",
+        limit: "cpu" as const,
+      },
+    ];
+    const report = scoreExercise(evidence([], { diagnostics }));
+    expect(report.status).toBe("compile-error");
+    expect(report.score).toBe(0);
+    expect(report.message).toBe(
+      "exercises/01-concepts/sample.ts: type-checking your file took longer than 20 s: simplify its types",
+    );
+  });
+
+  it("says crashed, naming the memory cap and the test, when a run went past it", () => {
+    const report = scoreExercise(
+      evidence([
+        run([outcome("s > one", "passed")], {
+          results: null,
+          exitCode: null,
+          signal: "SIGKILL",
+          runningTest: "s > two",
+          overLimit: { resource: "memory", limitMiB: 1024 },
+        }),
+      ]),
+    );
+    expect(report.status).toBe("crashed");
+    expect(report.score).toBe(0);
+    expect(report.message).toMatch(/^used more than 1 GiB of memory in test "s > two"; the run was stopped/);
+  });
+
   it("says timeout, names the test that hung, and keeps the points earned before it", () => {
     const killed = run([], {
       results: null,

@@ -10,6 +10,8 @@ import { repoRoot, tsxCli } from "../src/paths.ts";
 export const WHOLE_COURSE_BACKSTOP_MS = 15 * 60_000;
 
 export interface CliResult {
+  /** The CLI's own process id: grading runs it started live under .grade-tmp/run-<pid>-…. */
+  readonly pid: number;
   readonly status: number | null;
   readonly stdout: string;
   readonly stderr: string;
@@ -35,7 +37,7 @@ export function cli(
       ...options.env,
     },
   });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return { pid: result.pid, status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Like cli(), but a non-zero exit is an error that shows what the command printed. */

@@ -9,6 +9,7 @@
  * argv: [node, this bundle, the learner module's compiled form (a JSON file), ...the learner's arguments]
  */
 import { readFileSync } from "node:fs";
+import { guardInspector } from "../run/inspector-guard.ts";
 import { isUnconfined } from "../vitest/env.ts";
 import { builtinFacade } from "./capabilities.ts";
 import { evaluateLearnerModule, evaluateUnconfined } from "./load.ts";
@@ -16,6 +17,7 @@ import type { LearnerModuleRef } from "./module-ref.ts";
 import { lockdownRealm } from "./realm.ts";
 
 const [refFile, ...args] = process.argv.slice(2);
+guardInspector();
 if (!isUnconfined()) lockdownRealm();
 
 type Listener = (...args: unknown[]) => void;

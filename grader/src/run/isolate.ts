@@ -7,16 +7,26 @@
  * its output to close.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { repoRoot } from "../paths.ts";
+import { repoRoot, scratchDir } from "../paths.ts";
 import { type ReplayCase, replayRun } from "../replay.ts";
 import { type Target, targetToEnv } from "../target.ts";
 import { RUN_ENV } from "../vitest/env.ts";
+import { DEFAULT_RUN_MEMORY_MIB, mebibytes } from "./caps.ts";
+import { confine } from "./limits.ts";
+import { unreadableNode } from "./node-binary.ts";
 import { signalGroup } from "./process-group.ts";
-import { newRunMarker, RUN_MARKER_ENV, reapMarked } from "./reap.ts";
+import { newRunMarker, RUN_MARKER_ENV, reapRun } from "./reap.ts";
 import type { IsolatedRunLike, RunResults } from "./results.ts";
-import { allocateId, handOver, SANDBOX_ENV, type SandboxKind, type SandboxSpec } from "./sandbox.ts";
+import {
+  allocateId,
+  handOver,
+  SANDBOX_ENV,
+  type SandboxKind,
+  type SandboxSpec,
+  usableSeccompFilter,
+} from "./sandbox.ts";
 
 export interface IsolatedRunOptions {
   /** Absolute paths of the test files (one, when grading). */
@@ -41,6 +51,8 @@ export interface IsolatedRunOptions {
   readonly replay?: ReplayCase;
   /** Load learner code unconfined: only for trusted solutions (coverage, the confinement bench). */
   readonly unconfined?: boolean;
+  /** Memory the whole run may hold (every process of it), in MiB; the course's default when omitted. */
+  readonly memoryMiB?: number;
 }
 
 export type IsolatedRun = IsolatedRunLike;
@@ -69,12 +81,19 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
   const currentTestFile = path.join(scratch, "current-test.txt");
   const hungFile = path.join(scratch, "hung-test.txt");
 
+  // The hints' files exist before the run: under bubblewrap only they are writable (sandbox.ts).
+  for (const file of [currentTestFile, hungFile]) writeFileSync(file, "");
+
   const kind = options.sandbox ?? "none";
+  const seccomp = kind === "bubblewrap" ? usableSeccompFilter(scratchDir) : undefined;
   const spec: SandboxSpec = {
     kind,
     courseRoot: repoRoot,
     submission: options.target.root,
     scratch,
+    scratchFiles: [currentTestFile, hungFile],
+    ...(kind !== "none" ? { node: unreadableNode() } : {}),
+    ...(seccomp !== undefined ? { seccomp } : {}),
     ...(kind === "unprivileged user"
       ? (() => {
           const uid = allocateId();
@@ -123,6 +142,7 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
     ...(replay?.vitestArgs ?? []),
   ];
 
+  const memoryMiB = options.memoryMiB ?? DEFAULT_RUN_MEMORY_MIB;
   const started = performance.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, {
@@ -131,6 +151,18 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
       detached: true, // its own process group, so we can kill everything it started
       stdio: ["ignore", "pipe", "pipe"],
     });
+    // At once: vitest's main process starts nothing for a while, so everything it starts is inside.
+    const confinement =
+      child.pid === undefined
+        ? undefined
+        : confine(
+            child.pid,
+            { memoryBytes: mebibytes(memoryMiB) },
+            {
+              ...(spec.uid !== undefined ? { uid: spec.uid } : {}),
+              onExceeded: () => signalGroup(child.pid),
+            },
+          );
     let tail = "";
     const keepTail = (chunk: Buffer) => {
       tail = (tail + chunk.toString("utf8")).slice(-OUTPUT_TAIL_BYTES);
@@ -144,31 +176,39 @@ export function runIsolated(options: IsolatedRunOptions): Promise<IsolatedRun> {
       signalGroup(child.pid);
     }, options.timeoutMs);
 
-    const finish = (exitCode: number | null, signal: NodeJS.Signals | null) => {
+    let finished = false;
+    const finish = async (exitCode: number | null, signal: NodeJS.Signals | null) => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       signalGroup(child.pid); // reap anything the run left behind (leaked workers, child processes)
-      reapMarked(marker); // and what escaped the group (detached children)
       child.stdout.destroy();
       child.stderr.destroy();
+      // Everything in the run's cgroup, then what escaped the group (detached children) by marker and
+      // uid: the run is over once they are gone, not when they were signalled.
+      await confinement?.end();
+      await reapRun(marker, spec.uid !== undefined ? { uid: spec.uid } : {});
+      const overMemory = confinement?.exceeded() === "memory";
       const [hung, hangKind] = readHung(hungFile);
       // vitest's main process ends by itself, with 0 or 1. Killed any other way (its own code never
       // is), whatever it wrote is not evidence.
-      const endedByItself = !timedOut && signal === null && (exitCode === 0 || exitCode === 1);
+      const endedByItself = !timedOut && !overMemory && signal === null && (exitCode === 0 || exitCode === 1);
       resolve({
         results: endedByItself ? readResults(resultsFile) : null,
-        timedOut: timedOut || hung !== undefined,
+        timedOut: !overMemory && (timedOut || hung !== undefined),
         exitCode,
         signal,
         durationMs: Math.round(performance.now() - started),
         runningTest: hung ?? readRunningTest(currentTestFile),
         ...(hangKind ? { hangKind } : {}),
+        ...(overMemory ? { overLimit: { resource: "memory" as const, limitMiB: memoryMiB } } : {}),
         outputTail: tail,
       });
     };
-    child.once("exit", finish);
+    child.once("exit", (code, signal) => void finish(code, signal));
     child.once("error", (error) => {
       tail += `\n${error.message}`;
-      finish(null, null);
+      void finish(null, null);
     });
   });
 }

@@ -48,4 +48,6 @@ export interface IsolatedRunLike {
   /** How the hung test hung, as the watchdog saw it ("spinning on the CPU …", "blocked …"). */
   readonly hangKind?: string;
   readonly outputTail: string;
+  /** A resource limit the run went past, which ended it (limits.ts). */
+  readonly overLimit?: { readonly resource: "memory"; readonly limitMiB: number };
 }

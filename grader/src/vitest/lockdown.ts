@@ -4,6 +4,9 @@
  * compartments of this realm (confine/load.ts).
  */
 import { confinedRealm } from "../confine/load.ts";
+import { guardInspector } from "../run/inspector-guard.ts";
 import { isUnconfined } from "./env.ts";
 
+// Outside the sandbox (npm test) nothing else keeps a SIGUSR1 from opening the inspector in this process.
+guardInspector();
 if (!isUnconfined()) confinedRealm();
