@@ -491,13 +491,13 @@ const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
 
 /**
  * A learner's child process against the test process. In 03-processes/spinner, given code forks the
- * learner's spinner-child.ts: a process with Node's full powers, inside the same sandbox, as the same uid
- * as the test process that runs the tests and reports their results. Here that child is a spinner that
- * erases its last frame with "#" instead of spaces (a wrong answer whose failures do not depend on
- * timing), and erases it right only if one of the reaches into its parent got through. The plain child
- * tries the same reaches and ignores what they found; so the attack scores above the plain child exactly
- * when a reach succeeded. The reaches are grader/test/fixtures/reach/reaches.mjs, which
- * confinement.test.ts also runs directly.
+ * learner's spinner-child.ts into a child process, inside the same sandbox, as the same uid as the test
+ * process that runs the tests and reports their results. That child runs confined (a compartment with a
+ * `process` made for a child of the course: no file system, no signals, no imports beyond its exercise's),
+ * so the reaches into the parent cannot even be written there: a child that imports what they need is a
+ * compile error, one that calls `process.kill` fails. The reaches themselves, and the operating system's
+ * measures against them, are tested directly in confinement.test.ts. The plain child here erases its last
+ * frame with "#" instead of spaces: a wrong answer whose failures do not depend on timing.
  */
 const spinner = byId("03-processes/spinner");
 const reachesSource = readFileSync(fromRoot("grader/test/fixtures/reach/reaches.mjs"), "utf8").replaceAll(
@@ -505,9 +505,12 @@ const reachesSource = readFileSync(fromRoot("grader/test/fixtures/reach/reaches.
   "",
 );
 
-/** `eraseRight`: an expression for a Promise<boolean>, whether to erase with spaces as the tests ask. */
-function spinnerChild(eraseRight: string, preamble = ""): string {
-  return `${reachesSource}
+/**
+ * `eraseRight`: an expression for a Promise<boolean>, whether to erase with spaces as the tests ask;
+ * `preamble`: code before the spinner's own; `reaches`: whether to bring the reaches (and their imports).
+ */
+function spinnerChild(eraseRight: string, preamble = "", reaches = true): string {
+  return `${reaches ? reachesSource : ""}
 ${preamble}
 const { text, frames, intervalMs } = JSON.parse(process.argv[2] ?? "{}");
 const eraseRight = ${eraseRight};
@@ -559,13 +562,13 @@ const childAttacks: ReadonlyArray<readonly [string, string, number?]> = [
   ],
   [
     "stops its parent with SIGSTOP",
-    spinnerChild(reaching("false"), 'process.kill(process.ppid, "SIGSTOP");'),
+    spinnerChild("Promise.resolve(true)", '(process as any).kill((process as any).ppid, "SIGSTOP");', false),
     // Each run then waits for its hard limit; a short one keeps this test short (it can only cost points).
     10,
   ],
   [
     "kills its parent with SIGKILL",
-    spinnerChild(reaching("false"), 'process.kill(process.ppid, "SIGKILL");'),
+    spinnerChild("Promise.resolve(true)", '(process as any).kill((process as any).ppid, "SIGKILL");', false),
   ],
 ];
 
@@ -583,7 +586,7 @@ describe.skipIf(!sandboxed)("a learner's child process against the test process 
 
   beforeAll(async () => {
     digest = trustedDigest();
-    const report = await gradeSpinner(spinnerSubmission(spinnerChild(reaching("false"))));
+    const report = await gradeSpinner(spinnerSubmission(spinnerChild("Promise.resolve(false)", "", false)));
     plainChild = report.exercises.find((e) => e.id === spinner.id)!;
     expect(plainChild.status, "the plain child erases wrong: it must not pass").not.toBe("passed");
     expect(plainChild.score, plainChild.message).toBeGreaterThan(0);
@@ -594,8 +597,8 @@ describe.skipIf(!sandboxed)("a learner's child process against the test process 
     expect([...digest.keys()].filter((file) => digest.get(file) !== after.get(file))).toEqual([]);
   });
 
-  it("(the control) scores above the plain child when a reach gets through, so the cases below can fail", async () => {
-    const report = await gradeSpinner(spinnerSubmission(spinnerChild(reaching("true"))));
+  it("(the control) scores above the plain child when it erases right, so the cases below can fail", async () => {
+    const report = await gradeSpinner(spinnerSubmission(spinnerChild("Promise.resolve(true)", "", false)));
     const attacked = report.exercises.find((e) => e.id === spinner.id)!;
     expect(attacked.score, attacked.message).toBeGreaterThan(plainChild.score);
   });

@@ -14,7 +14,7 @@ import { MutantError, materializeMutant } from "../mutants.ts";
 import { fromRoot, repoRoot, scratchDir, solutionsDir } from "../paths.ts";
 import { seconds } from "../report/format.ts";
 import { runIsolated } from "../run/isolate.ts";
-import { mapLimit } from "../run/parallel.ts";
+import { Limiter, mapLimit } from "../run/parallel.ts";
 import { detectSandbox } from "../run/sandbox.ts";
 import { type ExerciseReport, headline } from "../score.ts";
 import {
@@ -246,37 +246,41 @@ async function checkExercises(
   let done = 0;
   await check(`exercise runs (${jobs.length}${full ? " + coverage" : ""})`, async () => {
     try {
+      // One slot per core, shared: the coverage run (about a minute) takes one first and then gives it
+      // back to the exercise runs, which mostly wait on processes and sandboxes anyway.
+      const slots = new Limiter(availableParallelism());
       const coverageRun = full
-        ? runCoverage(exercises, seeds[0]!, path.join(workRoot, "coverage"))
+        ? slots.run(() => runCoverage(exercises, seeds[0]!, path.join(workRoot, "coverage")))
         : Promise.resolve(undefined);
-      const lanes = Math.max(1, availableParallelism() - (full ? 1 : 0));
-      const graded = mapLimit(jobs, lanes, async (job, index) => {
-        const limit = job.exercise.timeoutSeconds ?? course.grading.timeoutSeconds;
-        const report = await gradeExercise(course, {
-          exercise: job.exercise,
-          target: job.target,
-          seed: job.seed,
-          sandbox,
-          // verify proves the tests right, not the machine fast: a loaded or slow machine must not turn
-          // a correct solution red. Speed against the limit is what `npm run bench` reports.
-          ...(job.kind === "solution" ? { timeoutSeconds: limit * SOLUTION_LIMIT_FACTOR } : {}),
-          workDir: path.join(workRoot, `${index}-${slug(job.exercise)}`),
-        });
-        reports.set(job, report);
-        // The replay of a mutant's first failure runs in the same lane, on the same mutant copy.
-        if (job.kind === "mutant")
-          replays.set(
-            job,
-            await replayFirstFailure(course, job.exercise, job.target, report, {
-              sandbox,
-              timeoutSeconds: limit,
-              workDir: path.join(workRoot, `${index}-${slug(job.exercise)}-replay`),
-            }),
-          );
-        done++;
-        if (done % 5 === 0 || done === jobs.length)
-          process.stderr.write(`  ${done}/${jobs.length} exercise runs done\n`);
-      });
+      const graded = mapLimit(jobs, jobs.length, (job, index) =>
+        slots.run(async () => {
+          const limit = job.exercise.timeoutSeconds ?? course.grading.timeoutSeconds;
+          const report = await gradeExercise(course, {
+            exercise: job.exercise,
+            target: job.target,
+            seed: job.seed,
+            sandbox,
+            // verify proves the tests right, not the machine fast: a loaded or slow machine must not turn
+            // a correct solution red. Speed against the limit is what `npm run bench` reports.
+            ...(job.kind === "solution" ? { timeoutSeconds: limit * SOLUTION_LIMIT_FACTOR } : {}),
+            workDir: path.join(workRoot, `${index}-${slug(job.exercise)}`),
+          });
+          reports.set(job, report);
+          // The replay of a mutant's first failure runs in the same lane, on the same mutant copy.
+          if (job.kind === "mutant")
+            replays.set(
+              job,
+              await replayFirstFailure(course, job.exercise, job.target, report, {
+                sandbox,
+                timeoutSeconds: limit,
+                workDir: path.join(workRoot, `${index}-${slug(job.exercise)}-replay`),
+              }),
+            );
+          done++;
+          if (done % 5 === 0 || done === jobs.length)
+            process.stderr.write(`  ${done}/${jobs.length} exercise runs done\n`);
+        }),
+      );
       [coverage] = await Promise.all([coverageRun, graded]);
     } finally {
       rmSync(workRoot, { recursive: true, force: true });

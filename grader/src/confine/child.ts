@@ -76,7 +76,9 @@ async function main(): Promise<void> {
       modules[grant.specifier] = builtinFacade(grant.capability, await import(grant.capability));
   }
   if (isUnconfined()) {
-    evaluateUnconfined(ref.compiled, modules);
+    // As if the learner's file had been forked itself: its arguments after its own name.
+    process.argv = facade.argv as string[];
+    evaluateUnconfined(ref.compiled, { ...modules, "node:process": process });
     return;
   }
   evaluateLearnerModule(ref.compiled, {

@@ -155,13 +155,6 @@ export class Membrane {
     return ![...facet.except].some((key) => memberOf(key) === fn);
   }
 
-  /** True when `value` is a view this membrane made for the course of a learner's object. */
-  isLearnerView(value: unknown): boolean {
-    return typeof value === "object" || typeof value === "function"
-      ? value !== null && this.#originals.toHost.has(value)
-      : false;
-  }
-
   /** `copies`: the objects copied so far in one conversion, so a cycle is copied as a cycle. */
   #convert(value: unknown, direction: Direction, copies?: Map<object, object>): unknown {
     if (value === null) return null;
