@@ -176,6 +176,21 @@ describe("what the course receives from a learner", () => {
     expect((caught as Record<string, unknown>).asymmetricMatch).toBeUndefined();
   });
 
+  it("ends a runaway recursion through the membrane with the same error every time", () => {
+    const { recurse } = learner<{ recurse: (step: (n: number) => number) => number }>(
+      "export function recurse(step: (n: number) => number): number { const go = (n: number): number => step(n) + go(n + 1); return go(0); }",
+    );
+    const messages = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      try {
+        recurse((n) => n);
+      } catch (error) {
+        messages.add(`${(error as Error).name}: ${(error as Error).message}`);
+      }
+    }
+    expect([...messages]).toEqual(["RangeError: Maximum call stack size exceeded"]);
+  });
+
   it("turns a learner's promise into a promise of copies", async () => {
     const { later } = learner<{ later: () => Promise<unknown> }>(
       "export const later = async () => ({ n: 1, list: [1, 2] });",

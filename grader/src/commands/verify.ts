@@ -272,7 +272,9 @@ async function checkExercises(
               job,
               await replayFirstFailure(course, job.exercise, job.target, report, {
                 sandbox,
-                timeoutSeconds: limit,
+                // A replay proves the same failure, not speed: the slack of the solutions, so that a
+                // loaded machine cannot turn it into a timeout.
+                timeoutSeconds: limit * SOLUTION_LIMIT_FACTOR,
                 workDir: path.join(workRoot, `${index}-${slug(job.exercise)}-replay`),
               }),
             );

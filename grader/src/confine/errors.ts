@@ -60,12 +60,25 @@ function builtInClassOf(error: object): (typeof ERROR_NAMES)[number] {
   return "Error";
 }
 
-/** Run `read` (which may run the other side's code); on any throw, the fallback. */
+/**
+ * Run `read` (which may run the other side's code); on a throw, the fallback. Not when the stack ran out:
+ * that must reach the caller, which then gives the one answer that does not depend on how much was left.
+ */
 export function safely<T>(read: () => T, fallback: T): T {
   try {
     return read();
-  } catch {
+  } catch (error) {
+    if (isStackOverflow(error)) throw error;
     return fallback;
+  }
+}
+
+/** V8's error when the call stack is exhausted (a learner's recursion runs the membrane near its end). */
+export function isStackOverflow(error: unknown): boolean {
+  try {
+    return error instanceof RangeError && error.message === "Maximum call stack size exceeded";
+  } catch {
+    return true;
   }
 }
 

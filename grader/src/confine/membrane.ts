@@ -28,7 +28,7 @@
  * course hands back reaches the learner as the very same object, and the same for the course's objects.
  */
 import { types } from "node:util";
-import { type ErrorClasses, rebuildError, safely } from "./errors.ts";
+import { type ErrorClasses, isStackOverflow, rebuildError, safely } from "./errors.ts";
 import { isHostHook, PROTOCOL_SYMBOLS } from "./protocols.ts";
 
 type Direction = "toHost" | "toLearner";
@@ -298,6 +298,23 @@ export class Membrane {
   }
 
   #error(value: object, direction: Direction): Error {
+    try {
+      return this.#rebuild(value, direction);
+    } catch (error) {
+      if (!isStackOverflow(error)) throw error;
+      // Too close to the end of the stack to copy anything: the same prepared error every time, so the
+      // message a learner's runaway recursion produces never depends on where exactly the stack ran out.
+      return this.#stackOverflow[direction];
+    }
+  }
+
+  /** One frozen "stack exhausted" error per side, made while there is stack to make it. */
+  readonly #stackOverflow: Record<Direction, Error> = {
+    toHost: Object.freeze(new RangeError("Maximum call stack size exceeded")),
+    toLearner: Object.freeze(new RangeError("Maximum call stack size exceeded")),
+  };
+
+  #rebuild(value: object, direction: Direction): Error {
     const toHost = direction === "toHost";
     const copy = rebuildError(value, {
       classes: toHost ? this.#options.errorClasses.host : this.#options.errorClasses.learner,

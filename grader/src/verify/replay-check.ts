@@ -2,6 +2,7 @@
  * verify's replay check: a mutant's first failure, run again from the replay line it printed, must fail
  * the same way. This is what makes "one line replays a failure" a promise the course keeps.
  */
+
 import { locateLearnerFiles } from "../grade.ts";
 import { type Course, chapterOf, type Exercise, shortName } from "../manifest.ts";
 import { fromRoot } from "../paths.ts";
@@ -11,6 +12,7 @@ import type { SandboxKind } from "../run/sandbox.ts";
 import { type ExerciseReport, headline, scoreExercise } from "../score.ts";
 import { normaliseMessage } from "../signatures.ts";
 import type { Target } from "../target.ts";
+import { TEST_TIMEOUT_MS } from "../vitest/env.ts";
 
 export type ReplayOutcome =
   | { readonly kind: "none" }
@@ -37,10 +39,13 @@ export async function replayFirstFailure(
     return { kind: "different", why: "it is not a replay line for this exercise" };
   const replay = decodeReplay(line.token);
   const timeoutMs = options.timeoutSeconds * 1000;
+  const ownLimitMs = 1000 * (exercise.timeoutSeconds ?? course.grading.timeoutSeconds);
   const run = await runIsolated({
     testFiles: [fromRoot(exercise.test)],
     target,
     timeoutMs,
+    // A raised limit raises each test's with it, as in grading (grade.ts).
+    testTimeoutMs: Math.round(TEST_TIMEOUT_MS * Math.max(1, timeoutMs / ownLimitMs)),
     workDir: options.workDir,
     sandbox: options.sandbox,
     replay,
