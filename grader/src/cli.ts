@@ -23,6 +23,7 @@ const commands: Readonly<Record<string, () => Promise<Command>>> = {
   bench: async () => (await import("./commands/bench.ts")).benchCommand,
   collect: async () => (await import("./commands/collect.ts")).collectCommand,
   gradebook: async () => (await import("./commands/gradebook.ts")).gradebookCommand,
+  ledger: async () => (await import("./commands/ledger.ts")).ledgerCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -15,6 +15,16 @@ export interface Mutant {
   readonly mistake: string;
 }
 
+/** One promise of an exercise's doc comment or notes section, and the tests that check it (see ledger.ts). */
+export interface Clause {
+  /** The promise, quoted word for word (whitespace and comment leaders aside). */
+  readonly says: string;
+  /** Where the quote is: the exercise's files ("stub") or the notes section it points to ("notes"). */
+  readonly in: "stub" | "notes";
+  /** Full vitest names of the tests that check it; each must be one of the exercise's tests. */
+  readonly tests: readonly string[];
+}
+
 export interface Exercise {
   readonly id: string;
   readonly title: string;
@@ -33,6 +43,8 @@ export interface Exercise {
   readonly hints: readonly string[];
   readonly notes: string;
   readonly mutants: readonly Mutant[];
+  /** The doc-clause ledger: every promise, with the tests that check it. */
+  readonly clauses?: readonly Clause[];
 }
 
 export interface Chapter {

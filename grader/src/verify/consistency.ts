@@ -1,10 +1,12 @@
 /**
  * Manifest ↔ files, both ways, and the notes: every file the manifest names exists, every exercise file on
- * disk is in the manifest, every exercise is linked from its chapter's notes, and every link resolves.
+ * disk is in the manifest, every exercise is linked from its chapter's notes, every link resolves, and
+ * every exercise's doc-clause ledger holds (ledger.ts).
  * Each problem says what is wrong and what to do.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { ledgerProblems } from "../ledger.ts";
 import { type Course, solutionOf } from "../manifest.ts";
 import { fromRoot, relativeToRoot, repoRoot } from "../paths.ts";
 import { headingAnchors, relativeLinks } from "./markdown-links.ts";
@@ -52,6 +54,7 @@ export function consistencyProblems(course: Course): string[] {
           `${where}: has ${exercise.mutants.length} mutants; every exercise needs at least ${MIN_MUTANTS} known-wrong versions`,
         );
       }
+      problems.push(...ledgerProblems(exercise));
       if (!hasNotes) continue;
       const anchor = exercise.notes.split("#")[1]!;
       if (!anchors.has(anchor)) problems.push(`${where}: ${chapter.notes} has no heading for #${anchor}`);
