@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Pacing, pacing, settlingCell } from "../../grader/harness/pacing.ts";
+import { microtaskPacing, type Pacing, pacing, settlingCell } from "../../grader/harness/pacing.ts";
 import {
   expectSettledAfterMicrotasks,
   type Observed,
@@ -162,11 +162,41 @@ describe("createAsyncMutex", () => {
         );
         await expectSettledAfterMicrotasks(calls, "runExclusive calls");
         throws.forEach((fail, i) => {
-          expect(calls[i]!.state()).toBe(fail ? "rejected" : "fulfilled");
+          expect(calls[i]!.state(), `call ${i}'s promise`).toBe(fail ? "rejected" : "fulfilled");
+          if (fail)
+            expect(calls[i]!.reason(), `call ${i} should get the error its function threw`).toEqual(
+              new PlannedFailure(i),
+            );
+          else expect(calls[i]!.value(), `call ${i} should get what its function returned`).toBe(i);
         });
         expect(mutex.locked).toBe(false);
       }),
     );
+  });
+
+  it("keeps mutexes apart: a new one is unlocked, and its sections run while another mutex is held", async () => {
+    const outer = createAsyncMutex();
+    const before = createAsyncMutex();
+    let madeInside: AsyncMutex | undefined;
+    const call = observe(
+      outer.runExclusive(async () => {
+        madeInside = createAsyncMutex();
+        const lockedWhenNew = madeInside.locked;
+        return [
+          lockedWhenNew,
+          await before.runExclusive(() => "before"),
+          await madeInside.runExclusive(() => "inside"),
+        ];
+      }),
+    );
+    await expectSettledAfterMicrotasks(
+      [call],
+      "runExclusive calls of a second mutex inside the first one's section",
+    );
+    expect(
+      call.value(),
+      "a mutex made while another is held starts unlocked and runs its own sections",
+    ).toEqual([false, "before", "inside"]);
   });
 
   it("is locked from a call of runExclusive until its section is done, and unlocked once idle", async () => {
@@ -220,6 +250,42 @@ describe("safeIncrement", () => {
         ).toBe(times);
         expect(store.value).toBe(times);
       }),
+      // Zero times, and one, in every run.
+      {
+        examples: [
+          [microtaskPacing([0]), 0],
+          [microtaskPacing([1]), 1],
+          [microtaskPacing([0]), 1],
+        ],
+      },
+    );
+  });
+
+  it("adds one at a time: every write the store sees is one more than the write before it", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        pacing(),
+        fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }),
+        async (p, times) => {
+          const cell = storeFor(p);
+          // The writes in the order they land in the store.
+          const writes: number[] = [];
+          const store: Store = {
+            get: () => cell.get(),
+            set: async (value) => {
+              await cell.set(value);
+              writes.push(value);
+            },
+          };
+          const mutex = createAsyncMutex();
+          const calls = times.map((t) => observe(safeIncrement(store, mutex, t)));
+          await p.settle(calls, "safeIncrement calls");
+          const total = times.reduce((a, b) => a + b, 0);
+          expect(writes, "the values written, in the order they landed").toEqual(
+            Array.from({ length: total }, (_, i) => i + 1),
+          );
+        },
+      ),
     );
   });
 });

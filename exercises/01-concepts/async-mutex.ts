@@ -47,7 +47,7 @@ export async function racyIncrement(store: Store, times: number): Promise<void> 
 
 /**
  * Add `times` to the store, one increment at a time, without losing any increment when many callers
- * share the same store and mutex.
+ * share the same store and mutex. Resolves once all `times` increments are in the store.
  */
 export async function safeIncrement(store: Store, mutex: AsyncMutex, times: number): Promise<void> {
   // TODO: do what racyIncrement does, but make each read-modify-write a critical section of `mutex`.

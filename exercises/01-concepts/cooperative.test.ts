@@ -53,6 +53,18 @@ async function sliceSizesOf(steps: number, stepsPerSlice: number | undefined): P
 
 const slice = fc.option(fc.integer({ min: 1, max: 25 }), { nil: undefined });
 
+/**
+ * Tried in every run: the default (undefined) with more than 100 steps, slices of one step, work that
+ * ends exactly at the end of a slice, and work of no steps at all.
+ */
+const sliceExamples: [number, number | undefined][] = [
+  [250, undefined],
+  [5, 1],
+  [1, 1],
+  [25, 25],
+  [26, 25],
+];
+
 describe("runCooperatively", () => {
   it("runs every step in order and resolves with what the work returns", async () => {
     await fc.assert(
@@ -71,6 +83,7 @@ describe("runCooperatively", () => {
         ).toBe(steps * 2);
         expect(done, "every step ran, once, in order").toEqual(Array.from({ length: steps }, (_, i) => i));
       }),
+      { examples: [[0, undefined], [0, 1], ...sliceExamples] },
     );
   });
 
@@ -85,6 +98,7 @@ describe("runCooperatively", () => {
           `${longest} steps ran without a turn of the event loop (at most ${limit} allowed)`,
         ).toBeLessThanOrEqual(limit);
       }),
+      { examples: sliceExamples },
     );
   });
 
@@ -98,6 +112,7 @@ describe("runCooperatively", () => {
           `slices of ${sizes.join(", ")} steps`,
         ).toBe(true);
       }),
+      { examples: sliceExamples },
     );
   });
 
@@ -154,6 +169,16 @@ describe("runCooperatively", () => {
           expect(done, `no step runs after step ${failAt} threw`).toHaveLength(failAt);
         },
       ),
+      // The first step throws; a step throws right after a turn of the event loop; the default slice.
+      {
+        examples: [
+          [0, 0, undefined],
+          [0, 3, 1],
+          [5, 2, 5],
+          [1, 0, 1],
+          [150, 10, undefined],
+        ],
+      },
     );
   });
 

@@ -244,6 +244,8 @@ describe("findDeadlock", () => {
           expect(cycle, "the graph has a cycle, but findDeadlock found none").not.toBeNull();
         else expect(cycle, "the graph has no cycle, so there is no deadlock to report").toBeNull();
       }),
+      // No tasks at all; tasks that wait for nobody.
+      { examples: [[new Map()], [new Map([["a", []]])]] },
     );
   });
 
@@ -355,6 +357,23 @@ describe("findDeadlock", () => {
         if (hasCycle(graph)) tasksOfCycle(graph, cycle);
         else expect(cycle).toBeNull();
       }),
+      // The doc comment's two examples: C is only ever a target, in a graph with a cycle and one without.
+      {
+        examples: [
+          [
+            new Map([
+              ["A", ["B"]],
+              ["B", ["C", "A"]],
+            ]),
+          ],
+          [
+            new Map([
+              ["A", ["B", "C"]],
+              ["B", ["C"]],
+            ]),
+          ],
+        ],
+      },
     );
   });
 
@@ -482,6 +501,23 @@ describe("waitForGraph", () => {
           "each task that wants a lock waits for the task holding it (waiter → holder)",
         ).toEqual(expectedEdges(table));
       }),
+      // The doc comment's example: each holds what the other wants.
+      {
+        examples: [
+          [
+            {
+              holds: new Map([
+                ["A", ["x"]],
+                ["B", ["y"]],
+              ]),
+              wants: new Map([
+                ["A", "y"],
+                ["B", "x"],
+              ]),
+            },
+          ],
+        ],
+      },
     );
   });
 
@@ -501,6 +537,24 @@ describe("waitForGraph", () => {
           if (!held) expect(graph.get(t), `nobody holds ${lock}, so ${t} waits for nobody`).toEqual([]);
         }
       }),
+      // An empty table; a task that holds nothing; a task that wants a lock nobody holds, known only to wants.
+      {
+        examples: [
+          [{ holds: new Map(), wants: new Map() }],
+          [
+            {
+              holds: new Map([
+                ["a", []],
+                ["b", ["L1"]],
+              ]),
+              wants: new Map([
+                ["c", "free"],
+                ["a", "L1"],
+              ]),
+            },
+          ],
+        ],
+      },
     );
   });
 

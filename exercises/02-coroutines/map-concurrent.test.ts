@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Pacing, pacing } from "../../grader/harness/pacing.ts";
+import { microtaskPacing, type Pacing, pacing } from "../../grader/harness/pacing.ts";
 import {
   OverlapProbe,
   observe,
@@ -32,8 +32,9 @@ const limits = fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 4 }));
 /**
  * A source that gives the indexes 0, 1, … of `list`, pausing before each, and an f that pauses once per
  * call. Everything is recorded: what was taken from the source, which calls started, how many ran at once.
+ * With `throwAtOnce`, f throws for a failing value the moment it is called instead of rejecting later.
  */
-function workload(p: Pacing, list: readonly Item[]) {
+function workload(p: Pacing, list: readonly Item[], throwAtOnce = false) {
   const probe = new OverlapProbe();
   const state = {
     pulled: 0,
@@ -56,8 +57,12 @@ function workload(p: Pacing, list: readonly Item[]) {
       state.closed = true;
     }
   }
-  async function f(i: number): Promise<number> {
+  function f(i: number): Promise<number> {
     state.started.push(i);
+    if (throwAtOnce && list[i]!.fails) throw new PlannedFailure(i);
+    return call(i);
+  }
+  async function call(i: number): Promise<number> {
     probe.enter();
     try {
       await p.pause(`f(value ${i})`);
@@ -175,25 +180,42 @@ describe("mapConcurrent", () => {
   });
 
   it("yields the results before a failed call, then throws its error, and takes nothing more", async () => {
+    const ok = (value: number): Item => ({ value, fails: false });
+    const bad = (value: number): Item => ({ value, fails: true });
     await fc.assert(
-      fc.asyncProperty(pacing(), itemsOf(fc.boolean()), limits, async (p, list, limit) => {
-        const firstFailure = list.findIndex((item) => item.fails);
-        fc.pre(firstFailure >= 0);
-        const w = workload(p, list);
-        const { got, error } = await drive(p, w.consume(mapConcurrent(w.source(), w.f, limit)));
-        expect(
-          got,
-          `value ${firstFailure} fails: the results before it (and only those) should be yielded first`,
-        ).toEqual(list.slice(0, firstFailure).map(result));
-        expect(error, `value ${firstFailure} fails: its error should reach the consumer`).toEqual(
-          new PlannedFailure(firstFailure),
-        );
-        expect(
-          w.state.started.length,
-          `after the failure of value ${firstFailure} no more calls should start (limit ${limit}); started ${show(w.state.started)}`,
-        ).toBeLessThanOrEqual(firstFailure + limit);
-        expect(w.state.closed, "after a failure the source should be closed").toBe(true);
-      }),
+      fc.asyncProperty(
+        pacing(),
+        itemsOf(fc.boolean()),
+        limits,
+        fc.boolean(),
+        async (p, list, limit, atOnce) => {
+          const firstFailure = list.findIndex((item) => item.fails);
+          fc.pre(firstFailure >= 0);
+          const w = workload(p, list, atOnce);
+          const { got, error } = await drive(p, w.consume(mapConcurrent(w.source(), w.f, limit)));
+          expect(
+            got,
+            `value ${firstFailure} fails: the results before it (and only those) should be yielded first`,
+          ).toEqual(list.slice(0, firstFailure).map(result));
+          expect(error, `value ${firstFailure} fails: its error should reach the consumer`).toEqual(
+            new PlannedFailure(firstFailure),
+          );
+          expect(
+            w.state.started.length,
+            `after the failure of value ${firstFailure} no more calls should start (limit ${limit}); started ${show(w.state.started)}`,
+          ).toBeLessThanOrEqual(firstFailure + limit);
+          expect(w.state.closed, "after a failure the source should be closed").toBe(true);
+        },
+      ),
+      // f throws at once (not a rejection) for a value taken while results before it still wait; and rejects.
+      {
+        examples: [
+          [microtaskPacing([0]), [ok(1), bad(2)], 2, true],
+          [microtaskPacing([1]), [ok(1), ok(2), bad(3), ok(4)], 4, true],
+          [microtaskPacing([0]), [bad(1)], 1, true],
+          [microtaskPacing([0]), [ok(1), bad(2)], 2, false],
+        ],
+      },
     );
   });
 
@@ -271,11 +293,8 @@ describe("mapConcurrent", () => {
   });
 
   it("rejects a limit that is not a positive integer with a RangeError", async () => {
-    const bad = fc.oneof(
-      fc.constantFrom(0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY),
-      fc.integer({ max: 0 }),
-      fc.double({ noInteger: true }),
-    );
+    const edges = [0, -1, 1.5, 0.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    const bad = fc.oneof(fc.constantFrom(...edges), fc.integer({ max: 0 }), fc.double({ noInteger: true }));
     await fc.assert(
       fc.asyncProperty(bad, async (limit) => {
         async function* source() {
@@ -286,6 +305,8 @@ describe("mapConcurrent", () => {
           `limit ${limit} should be refused with a RangeError`,
         ).rejects.toThrow(RangeError);
       }),
+      // Each edge in every run: Infinity passes `Math.trunc(n) === n`, NaN fails every comparison.
+      { examples: edges.map((edge) => [edge]) },
     );
   });
 });

@@ -374,9 +374,9 @@ describe("errors", () => {
         const stage = kind === "map" ? map(check, sink) : filter((x: number) => check(x) >= -Infinity, sink);
         for (let i = 0; i < last; i++) send(stage, input[i]!);
         expect(
-          () => send(stage, input[last]!),
+          thrownBy(() => send(stage, input[last]!)),
           `${kind}'s function threw; send should throw that error`,
-        ).toThrow(problem);
+        ).toBe(problem);
       }),
     );
   });
@@ -395,9 +395,9 @@ describe("errors", () => {
             : p.sink,
         );
         expect(
-          () => send(broadcast(targets), x),
+          thrownBy(() => send(broadcast(targets), x)),
           `target ${bad} threw; send should throw that error`,
-        ).toThrow(problem);
+        ).toBe(problem);
         const reached = probes.map((p) => p.state.received.length);
         expect(
           reached.slice(0, bad),

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { thrownBy } from "../../grader/harness/outcomes.ts";
 import { averager, coroutine, send } from "./priming.ts";
 
 const show = (value: unknown) => fc.stringify(value);
@@ -39,6 +40,8 @@ describe("coroutine", () => {
             : `the coroutine received ${show(log.received)} but ${show(sent)} were sent`,
         ).toEqual(sent);
       }),
+      // Nothing sent, one value, and undefined sent first (what a second priming next() would deliver).
+      { examples: [[[]], [["hello"]], [[undefined]], [[undefined, 1]]] },
     );
   });
 
@@ -76,7 +79,15 @@ describe("coroutine", () => {
 
   it("returns the generator itself: return() closes it and runs its finally once, throw() reaches it", () => {
     const { log, record } = recorder();
-    const target = coroutine(record)();
+    const made: Generator<void, void, unknown>[] = [];
+    const target = coroutine(() => {
+      const generator = record();
+      made.push(generator);
+      return generator;
+    })();
+    expect(target, "the wrapped function should return the very generator the generator function made").toBe(
+      made[0],
+    );
     target.return();
     target.return();
     expect(log.closed, `closing twice ran the coroutine's finally ${log.closed} times; once is right`).toBe(
@@ -107,9 +118,10 @@ describe("coroutine", () => {
       if (problem) throw problem;
       yield;
     }
-    expect(() => coroutine(broken)(), "the error thrown while priming should reach the caller").toThrow(
-      problem,
-    );
+    expect(
+      thrownBy(() => coroutine(broken)()),
+      "the error thrown while priming should reach the caller",
+    ).toBe(problem);
   });
 
   it("returns a generator that ends before its first yield finished: the first send throws", () => {
@@ -125,8 +137,9 @@ describe("send", () => {
   it("returns what the coroutine yields next", () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: -1000, max: 1000 }), { maxLength: 12 }), (sent) => {
-        function* doubler(): Generator<number | undefined, void, number> {
-          let x = yield;
+        // Its first yield yields -1, which priming drops: the first send returns the first double.
+        function* doubler(): Generator<number, void, number> {
+          let x = yield -1;
           for (;;) x = yield x * 2;
         }
         const target = coroutine(doubler)();
@@ -159,13 +172,22 @@ describe("send", () => {
           () => send(target, takes),
           `the coroutine returns after ${takes} values; the send it returned on should throw an Error that says it finished`,
         ).toThrow(/finished/);
-        expect(() => send(target, 99), "sending to a finished coroutine should throw an Error").toThrow(
-          Error,
+        const late = thrownBy(() => send(target, 99));
+        expect(late, "sending to a finished coroutine should throw an Error").toBeInstanceOf(Error);
+        expect((late as Error).message, "the Error should say the coroutine has finished").toMatch(
+          /finished/,
         );
         expect(got, "the values before the end should have been received").toEqual(
           Array.from({ length: takes }, (_, i) => i + 1),
         );
       }),
+      // A coroutine that finishes on the very first send, closed or not.
+      {
+        examples: [
+          [1, false],
+          [1, true],
+        ],
+      },
     );
   });
 
@@ -183,9 +205,9 @@ describe("send", () => {
         const target = coroutine(picky)();
         for (let i = 0; i < failAt; i++) send(target, i);
         expect(
-          () => send(target, failAt),
-          `the coroutine threw at the ${where} value; send should throw it`,
-        ).toThrow(problem);
+          thrownBy(() => send(target, failAt)),
+          `the coroutine threw at the ${where} value; send should throw that very Error`,
+        ).toBe(problem);
       }),
     );
   });
@@ -213,7 +235,17 @@ describe("averager", () => {
           `sent ${show(sent)}: answer ${wrong + 1} was ${show(answers[wrong])}, the average so far is ${expected[wrong]}`,
         ).toBe(-1);
       }),
+      // The doc comment's example: 10, then 20, answered with 10 and 15.
+      { examples: [[[10, 20]]] },
     );
+  });
+
+  it("yields undefined at its first yield, before any number has arrived", () => {
+    const first = averager().next();
+    expect(first, "the first yield of a fresh averager: nothing to average yet").toEqual({
+      value: undefined,
+      done: false,
+    });
   });
 
   it("keeps the state of each averager apart", () => {

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { thrownBy } from "../../grader/harness/outcomes.ts";
 import { Scheduler, type Task, type Tid } from "./scheduler.ts";
 
 const show = (value: unknown) => fc.stringify(value);
@@ -139,6 +140,40 @@ const index = (log: readonly Event[], task: string, what: Event["what"]) =>
 function previousEventOf(log: readonly Event[], at: number): number {
   for (let i = at - 1; i >= 0; i--) if (log[i]!.task === log[at]!.task) return i;
   return -1;
+}
+
+/**
+ * The model of a run of a program without waits or kills, straight from the doc comment: one FIFO ready
+ * queue; a step takes the task at the front; a spawned task is queued before its spawner; a task that
+ * sleeps `ticks` in step s rejoins the back of the queue just before step s + 1 + ticks would be chosen,
+ * sleepers in the order they fell asleep; with nothing ready, the clock jumps to the first wake-up.
+ * Returns the names of the tasks resumed, step by step.
+ */
+function modelTrace(program: readonly Op[]): string[] {
+  type Queued = { name: string; ops: readonly Op[]; next: number };
+  const ready: Queued[] = [{ name: "main", ops: program, next: 0 }];
+  // In the order they fell asleep.
+  let sleeping: Array<{ task: Queued; wakeAt: number }> = [];
+  const trace: string[] = [];
+  let clock = 0;
+  for (;;) {
+    for (const { task, wakeAt } of sleeping) if (wakeAt <= clock) ready.push(task);
+    sleeping = sleeping.filter(({ wakeAt }) => wakeAt > clock);
+    const task = ready.shift();
+    if (!task) {
+      if (sleeping.length === 0) return trace;
+      clock = Math.min(...sleeping.map(({ wakeAt }) => wakeAt));
+      continue;
+    }
+    const step = clock++;
+    trace.push(task.name);
+    if (task.next === task.ops.length) continue;
+    const op = task.ops[task.next]!;
+    if (op.op === "spawn") ready.push({ name: `${task.name}.${task.next}`, ops: op.child, next: 0 });
+    task.next++;
+    if (op.op === "sleep") sleeping.push({ task, wakeAt: step + 1 + op.ticks });
+    else ready.push(task);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -348,11 +383,15 @@ describe("Scheduler", () => {
       fc.property(sleepers, (plans) => {
         const clock = { step: 0 };
         const gaps: Array<{ task: number; ticks: number; gap: number }> = [];
+        const answers: unknown[] = [];
         function* sleeper(task: number, plan: readonly number[]): Task {
+          clock.step++;
+          // An answer first, so a sleep that hands back a stale answer shows.
+          yield { kind: "getTid" };
           clock.step++;
           for (const ticks of plan) {
             const at = clock.step;
-            yield { kind: "sleep", ticks };
+            answers.push(yield { kind: "sleep", ticks });
             clock.step++;
             gaps.push({ task, ticks, gap: clock.step - at - 1 });
           }
@@ -381,6 +420,7 @@ describe("Scheduler", () => {
           ).toBeLessThanOrEqual(ticks + round);
         }
         expect(gaps.length, "every sleep should end").toBe(plans.flat().length);
+        expect(answers, "what each sleep gave back: undefined").toEqual(plans.flat().map(() => undefined));
       }),
     );
   });
@@ -424,7 +464,10 @@ describe("Scheduler", () => {
         const scheduler = new Scheduler();
         for (let i = 0; i < others; i++) scheduler.spawn(other());
         scheduler.spawn(failing());
-        expect(() => scheduler.run(), "the task's error should come out of run()").toThrow(problem);
+        expect(
+          thrownBy(() => scheduler.run()),
+          "the task's error should come out of run()",
+        ).toBe(problem);
       }),
     );
   });
@@ -448,6 +491,128 @@ describe("Scheduler", () => {
           maxSteps,
         );
       }),
+      { examples: [[1], [2]] },
     );
+  });
+
+  it("wakes a sleeper just before step s + 1 + ticks, sleepers in the order they fell asleep", () => {
+    const sleep = (ticks: number): Op => ({ op: "sleep", ticks });
+    const step: Op = { op: "step" };
+    fc.assert(
+      fc.property(programs({ kills: false, sleeps: true, waits: false }), (program) => {
+        const { trace, tidOf } = runProgram(program);
+        const names = new Map([...tidOf.entries()].map(([name, tid]) => [tid, name]));
+        expect(
+          trace.map((tid) => names.get(tid) ?? `tid ${tid}`),
+          "the order in which tasks were resumed",
+        ).toEqual(modelTrace(program));
+      }),
+      {
+        examples: [
+          // A sleep of 0 ticks; a lone sleeper, whose clock jumps; two sleepers that wake together; a
+          // sleeper that wakes while another task runs.
+          [[sleep(0)]],
+          [[sleep(3), sleep(1)]],
+          [[{ op: "spawn", child: [sleep(2)] }, sleep(1)]],
+          [[{ op: "spawn", child: [step, step, step, step] }, sleep(1), step]],
+        ],
+      },
+    );
+  });
+
+  it("numbers tasks 1, 2, 3, … in the order they are spawned, from outside or by a task", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 3 }), (outside, inside) => {
+        function* quick(): Task {
+          yield;
+        }
+        const answers: Tid[] = [];
+        function* spawner(): Task {
+          for (let i = 0; i < inside; i++) answers.push((yield { kind: "spawn", task: quick() }) as Tid);
+        }
+        const scheduler = new Scheduler();
+        const returned = [scheduler.spawn(spawner())];
+        for (let i = 1; i < outside; i++) returned.push(scheduler.spawn(quick()));
+        scheduler.run();
+        const later = scheduler.spawn(quick());
+        const from = (first: number, count: number) => Array.from({ length: count }, (_, i) => first + i);
+        expect(returned, `the tids spawn returned for ${outside} tasks spawned from outside`).toEqual(
+          from(1, outside),
+        );
+        expect(answers, `the tids the spawn calls of a task gave, after ${outside} tasks`).toEqual(
+          from(outside + 1, inside),
+        );
+        expect(later, "the tid of a task spawned after every other task ended: never reused").toBe(
+          outside + inside + 1,
+        );
+      }),
+      { examples: [[1, 0]] },
+    );
+  });
+
+  it("returns once the tasks left are blocked for good, waiting for each other", () => {
+    const woke: string[] = [];
+    function* second(first: Tid): Task {
+      yield { kind: "wait", tid: first };
+      woke.push("second");
+    }
+    function* first(): Task {
+      const me = (yield { kind: "getTid" }) as Tid;
+      const other = (yield { kind: "spawn", task: second(me) }) as Tid;
+      yield { kind: "wait", tid: other };
+      woke.push("first");
+    }
+    const scheduler = new Scheduler();
+    const tid = scheduler.spawn(first());
+    let trace: Tid[] = [];
+    expect(
+      thrownBy(() => {
+        trace = scheduler.run(100);
+      }),
+      "two tasks that wait for each other can never run again: run should return its trace, not throw",
+    ).toBeUndefined();
+    expect(trace, "first: getTid, spawn; second: wait; first: wait; then nobody can run").toEqual([
+      tid,
+      tid,
+      tid + 1,
+      tid,
+    ]);
+    expect(woke, "neither task can ever wake").toEqual([]);
+  });
+
+  it("takes up to maxSteps steps without complaint, and at least 100,000 by default", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 50 }), (maxSteps) => {
+        function* finite(): Task {
+          for (let i = 1; i < maxSteps; i++) yield;
+        }
+        const scheduler = new Scheduler();
+        const tid = scheduler.spawn(finite());
+        let trace: Tid[] = [];
+        expect(
+          thrownBy(() => {
+            trace = scheduler.run(maxSteps);
+          }),
+          `a run of exactly ${maxSteps} steps is within run(${maxSteps}): it should not throw`,
+        ).toBeUndefined();
+        expect(trace, `the ${maxSteps} steps of the task`).toEqual(Array(maxSteps).fill(tid));
+      }),
+      { examples: [[1], [2]] },
+    );
+    // The default is checked from below only: 1,000,000 steps take seconds in the grader.
+    const long = 100_000;
+    function* longTask(): Task {
+      for (let i = 1; i < long; i++) yield;
+    }
+    const scheduler = new Scheduler();
+    scheduler.spawn(longTask());
+    let steps = -1;
+    expect(
+      thrownBy(() => {
+        steps = scheduler.run().length;
+      }),
+      `run() without maxSteps allows 1,000,000 steps, so a task of ${long} steps should finish`,
+    ).toBeUndefined();
+    expect(steps, `the ${long} steps of the task`).toBe(long);
   });
 });

@@ -1,12 +1,27 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { thrownBy } from "../../grader/harness/outcomes.ts";
 import { type Routine, runTrampolined } from "./trampoline.ts";
 
 const show = (value: unknown) => fc.stringify(value);
 
+/**
+ * Iterators that are not generators: they have a next() method, but yielding one is not a call. Made fresh
+ * for each run, so a runner that wrongly drives one cannot use it up for the next run.
+ */
+function notAGenerator(kind: "array iterator" | "object with next()"): object {
+  return kind === "array iterator"
+    ? Object.assign([1, 2].values(), { [fc.toStringMethod]: (): string => "[1, 2].values()" })
+    : { next: () => ({ done: true, value: "not a call" }), [fc.toStringMethod]: (): string => "{ next() }" };
+}
+const iteratorLike = fc
+  .constantFrom("array iterator" as const, "object with next()" as const)
+  .map(notAGenerator);
+
 /** Plain values a routine may yield: anything but a generator. */
 const plain = fc.oneof(
   fc.constantFrom(undefined, null, 0, "", false),
+  iteratorLike,
   fc.integer(),
   fc.string({ maxLength: 5 }),
   fc.array(fc.integer(), { maxLength: 3 }),
@@ -80,11 +95,23 @@ describe("runTrampolined", () => {
           return result;
         }
         const got = runTrampolined(main());
-        expect(received, `main yielded ${show(yielded)}; each yield should give back the same value`).toEqual(
-          yielded,
-        );
-        expect(got, `main returned ${show(result)}, runTrampolined returned ${show(got)}`).toEqual(result);
+        // Compared by identity: the very value yielded comes back (toEqual would iterate an iterator away).
+        expect(
+          received.map((value, i) => (Object.is(value, yielded[i]) ? "the same value" : value)),
+          `main yielded ${show(yielded)}; each yield should give back the same value`,
+        ).toEqual(yielded.map(() => "the same value"));
+        expect(got, `main returned ${show(result)}, runTrampolined returned ${show(got)}`).toBe(result);
       }),
+      // Falsy values; then iterators that are not generators, yielded and returned: plain values all the same.
+      {
+        examples: [
+          [[undefined, null, 0, "", false], undefined],
+          [
+            [notAGenerator("array iterator"), notAGenerator("object with next()")],
+            notAGenerator("array iterator"),
+          ],
+        ],
+      },
     );
   });
 
@@ -184,6 +211,14 @@ describe("runTrampolined", () => {
         ).toEqual(expected);
         expect(got, "main returns what the catching level returned").toBe(`recovered at ${catchAt}`);
       }),
+      // main calls the thrower itself; the error is caught by the level that called the thrower; by main.
+      {
+        examples: [
+          [1, 0],
+          [5, 4],
+          [5, 0],
+        ],
+      },
     );
   });
 
@@ -204,13 +239,22 @@ describe("runTrampolined", () => {
           }
         }
         expect(
-          () => runTrampolined(level(0)),
+          thrownBy(() => runTrampolined(level(0))),
           "the uncaught error should come out of runTrampolined",
-        ).toThrow(problem);
+        ).toBe(problem);
         expect(finished, "every caller's finally should run on the way out, innermost first").toEqual(
           Array.from({ length: levels + 1 }, (_, i) => levels - i),
         );
       }),
+      // The callee of main itself fails; and the deepest chain, at either step.
+      {
+        examples: [
+          [0, "first"],
+          [0, "last"],
+          [20, "first"],
+          [20, "last"],
+        ],
+      },
     );
   });
 

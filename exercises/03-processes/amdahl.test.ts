@@ -3,7 +3,10 @@ import { describe, expect, it } from "vitest";
 import { amdahlSpeedup, fitSerialFraction, type Measurement, speedupLimit } from "./amdahl.ts";
 
 /** Serial fractions, with the edges on purpose. */
-const fraction = fc.oneof(fc.constantFrom(0, 1, 0.5, 0.05, 1e-9), fc.double({ min: 0, max: 1, noNaN: true }));
+const fraction = fc.oneof(
+  fc.constantFrom(0, -0, 1, 0.5, 0.05, 1e-9),
+  fc.double({ min: 0, max: 1, noNaN: true }),
+);
 const workers = fc.oneof(fc.constantFrom(1, 2, 64, 1024), fc.integer({ min: 1, max: 256 }));
 const close = (a: number, b: number, tolerance = 1e-9) =>
   Math.abs(a - b) <= tolerance * Math.max(1, Math.abs(b));
@@ -45,17 +48,18 @@ describe("amdahlSpeedup", () => {
       }),
     );
     expect(amdahlSpeedup(0.05, 2), "s = 0.05 on 2 workers: about 1.9").toBeCloseTo(1.9048, 3);
+    expect(amdahlSpeedup(0.05, 8), "s = 0.05 on 8 workers: about 5.9").toBeCloseTo(5.9259, 3);
     expect(amdahlSpeedup(0.05, 1000), "s = 0.05 on 1000 workers: under 20").toBeCloseTo(19.627, 2);
   });
 
   it("refuses a serial fraction outside [0, 1] and a workers count that is not a positive integer", () => {
-    for (const s of [-0.1, 1.5, Number.NaN]) {
+    for (const s of [-0.1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
       expect(() => amdahlSpeedup(s, 2), `amdahlSpeedup(${s}, 2) should throw a RangeError`).toThrow(
         RangeError,
       );
       expect(() => speedupLimit(s), `speedupLimit(${s}) should throw a RangeError`).toThrow(RangeError);
     }
-    for (const n of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+    for (const n of [0, -0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => amdahlSpeedup(0.1, n), `amdahlSpeedup(0.1, ${n}) should throw a RangeError`).toThrow(
         RangeError,
       );
@@ -66,6 +70,9 @@ describe("amdahlSpeedup", () => {
 describe("speedupLimit", () => {
   it("is 1 / s, and Infinity when nothing is serial", () => {
     expect(speedupLimit(0), "with nothing serial there is no limit").toBe(Number.POSITIVE_INFINITY);
+    expect(speedupLimit(-0), "-0 is nothing serial too: the limit is Infinity, not -Infinity").toBe(
+      Number.POSITIVE_INFINITY,
+    );
     fc.assert(
       fc.property(fc.double({ min: 1e-6, max: 1, noNaN: true }), (s) => {
         expect(close(speedupLimit(s), 1 / s), `speedupLimit(${s}) should be 1 / s`).toBe(true);
@@ -167,7 +174,23 @@ describe("fitSerialFraction", () => {
           { workers: 2, speedup: 1.5 },
         ],
       ],
+      [
+        "several measurements, all on one worker",
+        [
+          { workers: 1, speedup: 1 },
+          { workers: 1, speedup: 0.9 },
+        ],
+      ],
       ["1.5 workers", [{ workers: 1.5, speedup: 1.2 }]],
+      [
+        "NaN workers",
+        [
+          { workers: Number.NaN, speedup: 1 },
+          { workers: 2, speedup: 1.5 },
+        ],
+      ],
+      ["Infinity workers", [{ workers: Number.POSITIVE_INFINITY, speedup: 3 }]],
+      ["a speedup of -0", [{ workers: 2, speedup: -0 }]],
       ["a speedup of 0", [{ workers: 2, speedup: 0 }]],
       ["a negative speedup", [{ workers: 2, speedup: -1 }]],
       ["an infinite speedup", [{ workers: 2, speedup: Number.POSITIVE_INFINITY }]],

@@ -17,14 +17,14 @@ afterEach(() => {
 /**
  * A stand-in for 03-processes/pool (so these tests do not depend on yours): apply("gzipBlock", block)
  * copies the block at once, as postMessage does, and resolves with its gzip member after a delay the test
- * chooses, so blocks finish out of order. It counts the calls and the most that were ever in flight.
+ * chooses, so blocks finish out of order. It counts the calls, those in flight and the most ever in flight.
  */
-function standInPool(delays: readonly number[], failAt = -1) {
+function standInPool(delays: readonly number[], failAt = -1, size = 2) {
   let calls = 0;
   let inFlight = 0;
   let maxInFlight = 0;
   const pool = {
-    size: 2,
+    size,
     kind: "thread" as const,
     apply<T, R>(task: string, input: T): Promise<R> {
       const call = calls++;
@@ -59,6 +59,7 @@ function standInPool(delays: readonly number[], failAt = -1) {
       [Symbol.asyncDispose]: unused,
     } as unknown as Pool,
     calls: () => calls,
+    inFlight: () => inFlight,
     maxInFlight: () => maxInFlight,
   };
 }
@@ -250,16 +251,157 @@ describe("compressBlocks", () => {
       ),
       "a failed block should reject compressBlocks with the pool's error",
     ).rejects.toThrow("the pool failed this block");
-    for (const options of [{ blockSize: 0 }, { blockSize: 1.5 }, { readAhead: 0 }, { readAhead: -1 }]) {
+    // Block 2 fails at once while later blocks take 5 ms: they are still compressing when it is awaited.
+    const slow = standInPool([5, 5, 0], 2);
+    const settled = await withDeadline(
+      compressBlocks(
+        slow.pool,
+        chunked(input, [64], () => {}),
+        () => {},
+        { blockSize: 50, readAhead: 3 },
+      ).then(
+        () => ({ error: undefined, inFlight: slow.inFlight() }),
+        (error: unknown) => ({ error, inFlight: slow.inFlight() }),
+      ),
+      scaledWait(10_000),
+      "compressBlocks",
+    );
+    expect((settled.error as Error | undefined)?.message, "a failed block should reject compressBlocks").toBe(
+      "the pool failed this block",
+    );
+    expect(
+      settled.inFlight,
+      "compressBlocks should reject only after the blocks in flight have settled: blocks were still compressing",
+    ).toBe(0);
+    for (const [shown, options] of [
+      ["{ blockSize: 0 }", { blockSize: 0 }],
+      ["{ blockSize: -0 }", { blockSize: -0 }],
+      ["{ blockSize: 1.5 }", { blockSize: 1.5 }],
+      ["{ blockSize: NaN }", { blockSize: Number.NaN }],
+      ["{ blockSize: Infinity }", { blockSize: Number.POSITIVE_INFINITY }],
+      ["{ readAhead: 0 }", { readAhead: 0 }],
+      ["{ readAhead: -1 }", { readAhead: -1 }],
+      ["{ readAhead: NaN }", { readAhead: Number.NaN }],
+      ["{ readAhead: Infinity }", { readAhead: Number.POSITIVE_INFINITY }],
+    ] as const) {
       await expect(
-        compressBlocks(
-          standInPool([0]).pool,
-          chunked(input, [64], () => {}),
-          () => {},
-          options,
+        withDeadline(
+          compressBlocks(
+            standInPool([0]).pool,
+            chunked(input, [64], () => {}),
+            () => {},
+            options,
+          ),
+          scaledWait(10_000),
+          "compressBlocks",
         ),
-        `compressBlocks with ${JSON.stringify(options)} should reject with a RangeError`,
+        `compressBlocks with ${shown} should reject with a RangeError`,
       ).rejects.toThrow(RangeError);
+    }
+  });
+
+  it("rejects when the source or the sink fails, once the blocks in flight have settled", async () => {
+    const input = new Uint8Array(500).map((_, i) => i % 13);
+    const failingSource = (async function* () {
+      yield* chunked(input.subarray(0, 320), [64], () => {});
+      throw new Error("the source failed");
+    })();
+    const fromSource = standInPool([5]);
+    const sourceFailure = await withDeadline(
+      compressBlocks(fromSource.pool, failingSource, () => {}, { blockSize: 50, readAhead: 3 }).then(
+        () => ({ error: undefined, inFlight: fromSource.inFlight() }),
+        (error: unknown) => ({ error, inFlight: fromSource.inFlight() }),
+      ),
+      scaledWait(10_000),
+      "compressBlocks with a failing source",
+    );
+    expect(
+      (sourceFailure.error as Error | undefined)?.message,
+      "a failing source should reject compressBlocks with its error",
+    ).toBe("the source failed");
+    expect(
+      sourceFailure.inFlight,
+      "compressBlocks should reject only after the blocks in flight have settled: blocks were still compressing",
+    ).toBe(0);
+    const toSink = standInPool([5]);
+    let sunk = 0;
+    const sinkFailure = await withDeadline(
+      compressBlocks(
+        toSink.pool,
+        chunked(input, [64], () => {}),
+        () => {
+          if (++sunk === 2) throw new Error("the sink failed");
+        },
+        { blockSize: 50, readAhead: 3 },
+      ).then(
+        () => ({ error: undefined, inFlight: toSink.inFlight() }),
+        (error: unknown) => ({ error, inFlight: toSink.inFlight() }),
+      ),
+      scaledWait(10_000),
+      "compressBlocks with a failing sink",
+    );
+    expect(
+      (sinkFailure.error as Error | undefined)?.message,
+      "a failing sink should reject compressBlocks with its error",
+    ).toBe("the sink failed");
+    expect(sunk, "after the sink failed, no further member should be given to it").toBe(2);
+    expect(
+      sinkFailure.inFlight,
+      "compressBlocks should reject only after the blocks in flight have settled: blocks were still compressing",
+    ).toBe(0);
+  });
+
+  it("by default cuts blocks of 1 MiB and keeps 2 × pool.size blocks compressing", async () => {
+    const MiB = 1024 * 1024;
+    // Short of 1 MiB, no block is full yet: a source that fails there leaves nothing compressed.
+    const short = standInPool([0]);
+    const shortSource = (async function* () {
+      yield* chunked(new Uint8Array(MiB - 1), [65536], () => {});
+      throw new Error("the source failed");
+    })();
+    await expect(
+      withDeadline(
+        compressBlocks(short.pool, shortSource, () => {}),
+        scaledWait(10_000),
+        "compressBlocks",
+      ),
+      "a source that fails should reject compressBlocks",
+    ).rejects.toThrow("the source failed");
+    expect(short.calls(), "with the default blockSize of 1 MiB, 1 MiB - 1 bytes make no full block").toBe(0);
+    // One byte more than 1 MiB: a full block of 1 MiB, and a last block of 1 byte.
+    const input = new Uint8Array(MiB + 1).map((_, i) => (i * 31) % 251);
+    const standIn = standInPool([0]);
+    const members: Uint8Array[] = [];
+    const blocks = await withDeadline(
+      compressBlocks(
+        standIn.pool,
+        chunked(input, [65536], () => {}),
+        (member) => void members.push(member),
+      ),
+      scaledWait(10_000),
+      "compressBlocks with the default options",
+    );
+    expect(
+      [blocks, members.map((m) => gunzipSync(m).length)],
+      "1 MiB + 1 bytes in blocks of the default 1 MiB: one full block and one of 1 byte",
+    ).toEqual([2, [MiB, 1]]);
+    for (const size of [1, 3]) {
+      const sized = standInPool([5], -1, size);
+      const many = new Uint8Array(2 * (2 * size + 2) * 10);
+      await withDeadline(
+        compressBlocks(
+          sized.pool,
+          chunked(many, [7], () => {}),
+          () => {},
+          { blockSize: 10 },
+        ),
+        scaledWait(10_000),
+        "compressBlocks with the default readAhead",
+      );
+      expect(
+        sized.maxInFlight(),
+        `on a pool of size ${size}, by default 2 × ${size} blocks should be compressing at once`,
+      ).toBe(2 * size);
     }
   });
 });

@@ -137,6 +137,18 @@ describe("createLockServer", () => {
     expect(b.grants, "a held lock makes the next child wait").toEqual([]);
     a.release(first);
     expect(b.grants, "the release hands the lock to the waiter, with its own acquire's id").toEqual([second]);
+    // Each acquire waits its own turn, also a second one from the child that holds the lock.
+    const again = b.acquire();
+    const third = a.acquire();
+    expect(b.grants, "an acquire from the holder itself waits while the lock is held").toEqual([second]);
+    b.release(second);
+    expect(
+      b.grants,
+      "the holder's second acquire came first, so it is granted next, with its own id",
+    ).toEqual([second, again]);
+    expect(a.grants, "a waits behind b's second acquire").toEqual([first]);
+    b.release(again);
+    expect(a.grants, "then a's acquire, with its own id").toEqual([first, third]);
   });
 
   it("ignores a release from a child that does not hold the lock", () => {
@@ -160,10 +172,14 @@ describe("createLockServer", () => {
     for (const child of [a, b, c]) s.attach(child);
     a.acquire();
     b.acquire();
+    b.acquire();
     c.acquire();
     b.exit();
     a.exit();
-    expect(b.grants, "a child that exited while waiting must not be granted the lock").toEqual([]);
+    expect(
+      b.grants,
+      "a child that exited while waiting must not be granted the lock: each of its waiting acquires is dropped",
+    ).toEqual([]);
     expect(c.grants, "when the holder exits, the next live waiter gets the lock").toEqual([0]);
   });
 
@@ -188,11 +204,22 @@ describe("createLockServer", () => {
 
   it("stops serving once closed", () => {
     const s = server();
-    const a = new FakeChild("a");
-    s.attach(a);
+    const [a, b, c] = ["a", "b", "c"].map((n) => new FakeChild(n)) as [FakeChild, FakeChild, FakeChild];
+    for (const child of [a, b, c]) s.attach(child);
+    const held = a.acquire();
+    b.acquire();
     s.close();
+    c.acquire();
+    expect(c.grants, "a closed server grants nothing").toEqual([]);
+    a.release(held);
+    expect(b.grants, "a closed server grants nothing, also to a child that waited before the close").toEqual(
+      [],
+    );
     a.acquire();
-    expect(a.grants, "a closed server grants nothing").toEqual([]);
+    a.exit();
+    expect([a.grants, b.grants, c.grants], "a closed server grants nobody, whatever its children do").toEqual(
+      [[held], [], []],
+    );
   });
 
   it("keeps real child processes out of each other's critical sections, also when one dies holding the lock", async () => {

@@ -112,18 +112,32 @@ describe("createPool", () => {
   });
 
   it("refuses a size or a chunksize that is not a positive integer", async () => {
-    for (const size of [0, -1, 1.5, Number.NaN]) {
+    for (const size of [0, -0, -1, 1.5, Number.NaN]) {
       expect(
         () => createPool(tasks, { size }),
         `createPool with size ${size} should throw a RangeError`,
       ).toThrow(RangeError);
     }
     const p = pool(1);
-    for (const chunksize of [0, -2, 2.5]) {
+    for (const chunksize of [0, -0, -2, 2.5, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(
         await rejectionOf(within(p.map("double", [1, 2], { chunksize }), "map with a bad chunksize")),
         `map with chunksize ${chunksize} should reject with a RangeError`,
       ).toBeInstanceOf(RangeError);
+      for (const method of ["imap", "imapUnordered"] as const) {
+        // Refused at the call, or by the first next(): either way no value comes out.
+        let refusal: unknown;
+        try {
+          const iterator = p[method]("double", [1, 2], { chunksize })[Symbol.asyncIterator]();
+          await within(iterator.next(), `${method} with a bad chunksize`);
+        } catch (error) {
+          refusal = error;
+        }
+        expect(
+          refusal,
+          `${method} with chunksize ${chunksize} should be refused with a RangeError`,
+        ).toBeInstanceOf(RangeError);
+      }
     }
   });
 
@@ -176,7 +190,10 @@ describe("createPool", () => {
     const iterator = p
       .imap<unknown, unknown>("gate", [g.input(0, "a"), g.input(1, "b"), g.input(2, "c")])
       [Symbol.asyncIterator]();
-    await eventually(() => g.isStarted(1), "the second task should start while the first one is held");
+    await eventually(
+      () => g.isStarted(1),
+      "imap queues its work when called, before any value is asked for: the second task should start while the first one is held",
+    );
     g.open(1);
     g.open(0);
     expect(
@@ -205,6 +222,10 @@ describe("createPool", () => {
     const iterator = p
       .imapUnordered<unknown, unknown>("gate", [g.input(0, "held"), g.input(1, "free")])
       [Symbol.asyncIterator]();
+    await eventually(
+      () => g.isStarted(0) && g.isStarted(1),
+      "imapUnordered, like imap, queues its work when called: both tasks should start before any value is asked for",
+    );
     g.open(1);
     expect(
       await take(iterator, 1, "imapUnordered"),
@@ -240,6 +261,12 @@ describe("createPool", () => {
       // Give a wrong pool the chance to start more.
       await new Promise((resolve) => setTimeout(resolve, 150));
       expect(g.started(), `a pool of ${size} ran more than ${size} tasks at once`).toBe(size);
+      for (let id = 0; id < size; id++) {
+        expect(
+          g.isStarted(id),
+          `a pool of ${size} should start the first ${size} inputs first, one on each worker (first in, first out, chunksize 1 by default)`,
+        ).toBe(true);
+      }
       for (let id = 0; id < n; id++) {
         await eventually(() => g.isStarted(id), `task ${id} should start once a worker is free`);
         g.open(id);
@@ -367,12 +394,17 @@ describe("createPool", () => {
     const p = pool(2);
     const inputs = Array.from({ length: 8 }, (_, i) => ({ value: i, delayMs: 5 }));
     const results = p.map("echo", inputs);
+    const streamed = p.imap("echo", inputs);
     const closed = p.close();
     expect(
       await resolutionOf(within(results, "map queued before close")),
       "close should let the queued work finish",
     ).toEqual(inputs.map((i) => i.value));
     await within(closed, "close()");
+    expect(
+      await resolutionOf(collect(streamed, "imap called before close, iterated after it")),
+      "close should finish the work of an imap called before it, even one nobody iterated yet",
+    ).toEqual(inputs.map((i) => i.value));
     expect(
       await rejectionOf(within(p.apply("double", 1), "apply after close")),
       "apply after close should reject",

@@ -27,7 +27,11 @@ export interface Pool extends AsyncDisposable {
   apply<T, R>(task: string, input: T): Promise<R>;
   /** Every input through the task; the results in input order. Rejects with the first error. */
   map<T, R>(task: string, inputs: Iterable<T>, options?: { chunksize?: number }): Promise<R[]>;
-  /** Like map, but yields each result as soon as it and all before it are ready. */
+  /**
+   * Like map, but yields each result as soon as it and all before it are ready. Like map's, its work is
+   * queued when imap is called, not when the first value is asked for: the tasks run while nobody iterates
+   * yet, and close() finishes them like any queued work.
+   */
   imap<T, R>(task: string, inputs: Iterable<T>, options?: { chunksize?: number }): AsyncIterable<R>;
   /** Like imap, but yields the results in the order they finish. */
   imapUnordered<T, R>(task: string, inputs: Iterable<T>, options?: { chunksize?: number }): AsyncIterable<R>;

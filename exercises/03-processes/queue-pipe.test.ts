@@ -105,6 +105,10 @@ class Job {
     }
     return this.reports[index]!;
   }
+  /** End the worker now, whatever it is doing. */
+  async stop(): Promise<void> {
+    await withDeadline(this.worker.terminate(), scaledWait(5_000), `terminate() of ${this.name}`);
+  }
   /** Resolves once the worker has ended by itself; `why` says what should have let it end. */
   async ended(why: string): Promise<void> {
     await eventually(
@@ -127,6 +131,20 @@ describe("pipe", () => {
   );
 
   it("delivers what one end sends to the other, in order, to recvs in the order they were made", async () => {
+    const [from, to] = newPipe<unknown>();
+    const sent = {
+      map: new Map([[1, { deep: [-0, Number.NaN] }]]),
+      when: new Date(0),
+      nothing: undefined,
+      big: 10n ** 20n,
+    };
+    from.send(sent);
+    const arrived = await within(to.recv(), "the recv of an object sent through a pipe");
+    expect(
+      arrived,
+      "values travel by structured clone: a Map, a Date, undefined, -0, NaN and a BigInt arrive as they were sent",
+    ).toEqual(sent);
+    expect(arrived, "values travel by structured clone: the other end receives a copy").not.toBe(sent);
     await fc.assert(
       fc.asyncProperty(fc.array(op, { maxLength: 24 }), end, async (ops, closing) => {
         const ends = newPipe<number>();
@@ -470,6 +488,17 @@ describe("createWorkQueue", () => {
       "waiting gets receive the items in the order they came",
     ).toEqual(["x", "y", "z"]);
     expect([owner.size, owner.waiting], "[size, waiting] once every item was taken").toEqual([0, 0]);
+    // Items travel by structured clone between a view and the owner.
+    const objects = newQueue<unknown>();
+    const view = opened(openQueue<unknown>(objects.share()));
+    const item = { map: new Map([["k", [-0, Number.NaN]]]), when: new Date(0), nothing: undefined, big: 1n };
+    await within(view.put(item), "put of an object through a shared port");
+    const taken = await within(objects.get(0), "the owner's get(0) of that object");
+    expect(
+      taken,
+      "items travel by structured clone: a Map, a Date, undefined, -0, NaN and a BigInt arrive as they were put",
+    ).toEqual(item);
+    expect(taken, "items travel by structured clone: the owner holds a copy").not.toBe(item);
   });
 
   it("drops the waiting gets of a view that closes, and closing the owner ends every view", async () => {
@@ -508,6 +537,22 @@ describe("createWorkQueue", () => {
       error: "the queue is closed",
     });
   });
+
+  it("drops the waiting gets of a worker that ended, so no item is handed to a thread that is gone", async () => {
+    const owner = newQueue<number | null>();
+    const gone = new Job("the consumer that is ended", { job: "consume" }, owner.share());
+    await eventually(() => owner.waiting === 1, "the owner never counted the worker's get as waiting");
+    await gone.stop();
+    await eventually(
+      () => owner.waiting === 0,
+      "the owner kept the get of a worker that ended waiting: drop the gets of a port that closes",
+    );
+    await within(owner.put(7), "put(7) on the owner's queue");
+    expect(
+      await within(owner.get(0), "the owner's get(0)"),
+      "the item must stay in the queue, not go to the get of a worker that ended",
+    ).toBe(7);
+  });
 });
 
 describe("poison pills", () => {
@@ -522,7 +567,18 @@ describe("poison pills", () => {
     expect(all, "what the queue hands out after stopConsumers(queue, 3)").toEqual([1, 2, null, null, null]);
     await within(stopConsumers(queue, 0), "stopConsumers(queue, 0)");
     expect(queue.size, "stopConsumers(queue, 0) puts nothing").toBe(0);
-    for (const bad of [-1, 1.5, Number.NaN]) {
+    await within(stopConsumers(queue, -0), "stopConsumers(queue, -0)");
+    expect(queue.size, "stopConsumers(queue, -0) puts nothing: -0 is the whole number 0").toBe(0);
+    // Through another thread's view: it resolves only once every pill is in the owner's hands.
+    const view = opened(openQueue<number | null>(queue.share()));
+    await within(view.put(3), "put(3) through a shared port");
+    await within(stopConsumers(view, 2), "stopConsumers(view, 2) through a shared port");
+    expect(
+      queue.size,
+      "once stopConsumers(view, 2) through a shared port has resolved, the owner holds the item and both pills",
+    ).toBe(3);
+    for (let i = 0; i < 3; i++) await queue.get(0);
+    for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
       await expect(
         stopConsumers(queue, bad),
         `stopConsumers(queue, ${bad}) should reject with a RangeError`,

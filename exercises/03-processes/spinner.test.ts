@@ -3,23 +3,36 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eventually as eventuallyWithin, scaledWait, withDeadline } from "../../grader/harness/deadline.ts";
-import { runningDescendants } from "../../grader/harness/descendants.ts";
+import { runningDescendants, waitForNoDescendants } from "../../grader/harness/descendants.ts";
 import type { Pool } from "./pool.ts";
 import { loadableUrl, type PoolReply, poolWorkerEntry, startThread } from "./runtime.ts";
 import { runWithSpinner, type Spinner, startSpinner } from "./spinner.ts";
 
 const tasks = new URL("./tasks.ts", import.meta.url);
 
-/** Every spinner and pool a test starts, ended after it even when the code under test misbehaves. */
+/**
+ * Every spinner and pool a test starts, ended after it even when the code under test misbehaves: a
+ * startSpinner that resolves where it should reject, or late, is stopped too, and a test starts only once
+ * the processes of the tests before it are gone.
+ */
 const spinners: Spinner[] = [];
+const starting: Promise<unknown>[] = [];
 const pools: { terminate(): Promise<void> }[] = [];
 const folders: string[] = [];
+let testOver = false;
+beforeEach(async () => {
+  testOver = false;
+  await waitForNoDescendants(scaledWait(3_000));
+});
 afterEach(async () => {
-  await Promise.all(
-    spinners.splice(0).map((s) => withDeadline(s.stop(), scaledWait(5_000), "stop()").catch(() => {})),
-  );
+  // From here on a spinner that arrives late is stopped as it arrives (see started()).
+  testOver = true;
+  await Promise.all([
+    ...starting.splice(0).map((s) => withDeadline(s, scaledWait(5_000), "startSpinner()").catch(() => {})),
+    ...spinners.splice(0).map((s) => withDeadline(s.stop(), scaledWait(5_000), "stop()").catch(() => {})),
+  ]);
   await Promise.all(
     pools.splice(0).map((p) => withDeadline(p.terminate(), scaledWait(5_000), "terminate()").catch(() => {})),
   );
@@ -65,10 +78,23 @@ const framesIn = (written: string) =>
 
 const isRunning = (pid: number) => runningDescendants().some((p) => p.pid === pid);
 
+/** startSpinner(options), with whatever spinner it resolves with stopped after the test, even a late one. */
+function started(options: Parameters<typeof startSpinner>[0]): Promise<Spinner> {
+  const attempt = startSpinner(options);
+  starting.push(
+    attempt.then(
+      async (s) => {
+        if (testOver) await s.stop();
+        else spinners.push(s);
+      },
+      () => {},
+    ),
+  );
+  return attempt;
+}
+
 async function spinner(options: Parameters<typeof startSpinner>[0]): Promise<Spinner> {
-  const started = await within(startSpinner(options), "startSpinner()", scaledWait(10_000));
-  spinners.push(started);
-  return started;
+  return within(started(options), "startSpinner()", scaledWait(10_000));
 }
 
 /**
@@ -133,7 +159,9 @@ function gates() {
 }
 
 describe("startSpinner", () => {
-  it("writes text + frame then as many backspaces, cycling the frames in order from the first, and erases the last", async () => {
+  it("writes text + frame then as many backspaces, cycling the frames in order from the first, and erases the last", async ({
+    signal,
+  }) => {
     const texts = fc.constantFrom("", "thinking! ", "working…", "a b");
     const frameLists = fc.array(fc.constantFrom("|", "/", "-", "\\", "◐", "ab", "*"), {
       minLength: 1,
@@ -141,6 +169,8 @@ describe("startSpinner", () => {
     });
     await fc.assert(
       fc.asyncProperty(texts, frameLists, fc.constantFrom(10, 25), async (text, frames, intervalMs) => {
+        // A run that goes on after the test timed out would start spinners during the next tests.
+        if (signal.aborted) throw new Error("the test timed out");
         const seen = capture();
         const s = await spinner({ text, frames, intervalMs, out: seen.out });
         // Enough frames, or at least as much text as they take: output without backspaces has no frames
@@ -173,11 +203,65 @@ describe("startSpinner", () => {
     );
   });
 
+  it("by default turns every 100 ms and writes to process.stderr", async () => {
+    let text = "";
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      text += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+      (rest.find((arg) => typeof arg === "function") as (() => void) | undefined)?.();
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      const before = performance.now();
+      const s = await spinner({ text: "defaults " });
+      // A second of turning: at 100 ms a frame about ten frames, far more if the default were a few ms.
+      await sleep(1_000);
+      await eventually(
+        () => framesIn(text) >= 3,
+        "with no `out`, the spinner should write its frames to process.stderr",
+      );
+      const { framesWritten } = await within(s.stop(), "stop()");
+      const lived = performance.now() - before;
+      expect(JSON.stringify(text), "what the spinner wrote to process.stderr").toBe(
+        JSON.stringify(expectedOutput("defaults ", ["|", "/", "-", "\\"], framesWritten)),
+      );
+      // Timers never fire early: a frame at once, then at most one per 100 ms of the spinner's life, which
+      // lies within the `lived` ms from before startSpinner to after stop.
+      expect(
+        framesWritten,
+        `by default a frame every 100 ms: the spinner lived less than ${Math.ceil(lived)} ms`,
+      ).toBeLessThanOrEqual(Math.floor(lived / 100) + 2);
+    } finally {
+      process.stderr.write = write;
+    }
+  });
+
+  it("resolves once its first frame is written, and waits intervalMs before the next", async () => {
+    const seen = capture();
+    const s = await spinner({ text: "once ", frames: ["a", "b"], intervalMs: 60_000, out: seen.out });
+    await eventually(
+      () => framesIn(seen.text()) >= 1,
+      "the first frame should be written at once, before startSpinner resolves, not after intervalMs",
+    );
+    await sleep(300);
+    const { framesWritten } = await within(s.stop(), "stop()");
+    expect(framesWritten, "with intervalMs 60000, only the first frame is due in the first seconds").toBe(1);
+    expect(JSON.stringify(seen.text()), "one frame, then the erase").toBe(
+      JSON.stringify(expectedOutput("once ", ["a", "b"], 1)),
+    );
+  });
+
   it("refuses an empty list of frames and an interval that is not positive", async () => {
-    for (const options of [{ frames: [] }, { intervalMs: 0 }, { intervalMs: -5 }]) {
+    for (const [shown, options] of [
+      ["{ frames: [] }", { frames: [] }],
+      ["{ intervalMs: 0 }", { intervalMs: 0 }],
+      ["{ intervalMs: -0 }", { intervalMs: -0 }],
+      ["{ intervalMs: -5 }", { intervalMs: -5 }],
+      ["{ intervalMs: NaN }", { intervalMs: Number.NaN }],
+    ] as const) {
       await expect(
-        within(startSpinner({ ...options, out: capture().out }), "startSpinner with bad options"),
-        `startSpinner(${JSON.stringify(options)}) should reject with a RangeError`,
+        within(started({ ...options, out: capture().out }), "startSpinner with bad options"),
+        `startSpinner(${shown}) should reject with a RangeError`,
       ).rejects.toThrow(RangeError);
     }
     expect(runningDescendants(), "a refused spinner starts no process").toEqual([]);

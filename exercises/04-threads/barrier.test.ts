@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { expectFinished, expectOnSchedule, interleave, ThreadPool } from "../../grader/harness/interleave.ts";
 import { learnerModule } from "../../grader/harness/learner.ts";
 import { scheduleChoices } from "../../grader/harness/schedules.ts";
-import { sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
+import { type CountingAtomics, sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
 import { stress } from "../../grader/harness/stress.ts";
 import type { RoundReport } from "./barrier.bodies.ts";
 import { Barrier } from "./barrier.ts";
@@ -12,6 +12,38 @@ const bodies = new URL("./barrier.bodies.ts", import.meta.url);
 const data = { learner: learnerModule("exercises/04-threads/barrier.ts") };
 const startPool = (size: number) => ThreadPool.start(bodies, size, data);
 const schedule = scheduleChoices({ maxLength: 80 });
+
+/**
+ * A one-thread AtomicsLike (sequentialAtomics underneath) that keeps every value in shared memory negated.
+ * Through it the values are right; a plain read of the Int32Array sees the negation and a plain write is
+ * read back negated, so code that bypasses `atomics` goes visibly wrong. 0 is 0 either way.
+ */
+function disguisedAtomics(): CountingAtomics {
+  const inner = sequentialAtomics();
+  /** An endless retry loop (a compareExchange with a value read by hand never matches) fails, not hangs. */
+  const hide = (v: number) => {
+    if (inner.operations > 100_000) {
+      throw new Error(
+        "more than 100000 atomics operations on one thread: a retry loop that never ends? (a value read from the Int32Array instead of through atomics never matches here)",
+      );
+    }
+    return -v | 0;
+  };
+  return {
+    get operations() {
+      return inner.operations;
+    },
+    load: (a, i) => hide(inner.load(a, i)),
+    store: (a, i, v) => hide(inner.store(a, i, hide(v))),
+    add: (a, i, v) => hide(inner.sub(a, i, v)),
+    sub: (a, i, v) => hide(inner.add(a, i, v)),
+    compareExchange: (a, i, expected, replacement) =>
+      hide(inner.compareExchange(a, i, hide(expected), hide(replacement))),
+    wait: (a, i, v, timeoutMs) => inner.wait(a, i, hide(v), timeoutMs),
+    waitAsync: (a, i, v, timeoutMs) => inner.waitAsync(a, i, hide(v), timeoutMs),
+    notify: (a, i, count) => inner.notify(a, i, count),
+  };
+}
 
 /** Run `parties` threads through `rounds` rounds of one barrier, in the order `choices` picks. */
 async function controlledRounds(pool: ThreadPool, parties: number, rounds: number, choices: number[]) {
@@ -31,7 +63,7 @@ describe("Barrier", () => {
     const bad = fc.oneof(
       fc.integer({ max: 0 }),
       fc.double({ noInteger: true }),
-      fc.constantFrom(Number.NaN, Infinity),
+      fc.constantFrom(0, -0, -1, 2 ** 31, Number.NaN, Infinity, -Infinity),
     );
     fc.assert(
       fc.property(bad, (parties) => {
@@ -40,25 +72,32 @@ describe("Barrier", () => {
         );
       }),
     );
-    for (const parties of [1, 2, 5]) {
-      const barrier = Barrier.create(parties);
-      expect(barrier.parties, `Barrier.create(${parties}).parties`).toBe(parties);
+    // It keeps values negated in memory: only a barrier that reaches its state through atomics is right.
+    const atomics = disguisedAtomics();
+    const sizes = [1, 2, 5, 2 ** 31 - 1];
+    // All created first: each in memory of its own, so creating one changes no other.
+    const barriers = sizes.map((parties) => Barrier.create(parties, atomics));
+    for (const [k, parties] of sizes.entries()) {
+      const barrier = barriers[k]!;
+      expect(barrier.parties, `Barrier.create(${parties}).parties, read through atomics`).toBe(parties);
       expect(
-        Barrier.attach(structuredClone(barrier.handle)).parties,
+        Barrier.attach(structuredClone(barrier.handle), atomics).parties,
         "the parties of an attached barrier",
       ).toBe(parties);
     }
+    expect(Barrier.create(3).parties, "Barrier.create(3) with the global Atomics: its parties").toBe(3);
   });
 
   it("lets a single party straight through, round after round, without sleeping", () => {
-    const barrier = Barrier.create(1, sequentialAtomics());
+    // It keeps values negated in memory: only a barrier that reaches its state through atomics is right.
+    const barrier = Barrier.create(1, disguisedAtomics());
     for (let round = 0; round < 5; round++) {
       let arrival: number;
       try {
         arrival = barrier.wait();
       } catch (error) {
         throw new Error(
-          `round ${round}: wait() on a barrier for 1 should not sleep: ${(error as Error).message}`,
+          `round ${round}: wait() on a barrier for 1 should not sleep: ${(error as Error).message} (the test's AtomicsLike keeps values negated in memory: reach the barrier's state only through atomics)`,
         );
       }
       expect(arrival, `wait() on a barrier for 1, round ${round}: the only arrival is number 0`).toBe(0);
@@ -110,6 +149,28 @@ describe("Barrier", () => {
       ),
       { numRuns: 30 },
     );
+  });
+
+  it("numbers the arrivals in the order they come: 0 for the first, parties − 1 for the last", async () => {
+    await using pool = await startPool(3);
+    for (const parties of [2, 3]) {
+      // Always the lowest-numbered thread that can move, or always the highest: each thread runs until it
+      // sleeps in wait() before the next one starts, so the threads arrive in that order, every round.
+      for (const order of ["lowest first", "highest first"] as const) {
+        const choices = Array.from({ length: 400 }, () => (order === "lowest first" ? 0 : 5));
+        const { run, reports } = await controlledRounds(pool, parties, 2, choices);
+        for (const [thread, report] of reports.entries()) {
+          const place = order === "lowest first" ? thread : parties - 1 - thread;
+          for (const [round, arrival] of report.arrivals.entries()) {
+            expectOnSchedule(
+              arrival === place,
+              `in round ${round} of a barrier for ${parties}, thread ${thread} arrived ${place === 0 ? "first" : place === parties - 1 ? "last" : `number ${place}`} (the others before it were asleep in wait()), so wait() should return ${place}, but it returned ${arrival}`,
+              run,
+            );
+          }
+        }
+      }
+    }
   });
 
   it("is reusable on real threads running at once: round after round, nobody laps anybody", async () => {

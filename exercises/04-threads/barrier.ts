@@ -30,7 +30,10 @@ export class Barrier {
 
   private constructor() {}
 
-  /** A new barrier for `parties` threads (RangeError unless a positive whole number), in a buffer of its own. */
+  /**
+   * A new barrier for `parties` threads (RangeError unless a whole number from 1 to 2³¹ − 1), in a buffer
+   * of its own.
+   */
   static create(parties: number, atomics: AtomicsLike = defaultAtomics): Barrier {
     // TODO: check `parties`, allocate the shared state (how many arrived, which round, how many parties).
     throw new Error(

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { expectFinished, expectOnSchedule, interleave, ThreadPool } from "../../grader/harness/interleave.ts";
 import { learnerModule } from "../../grader/harness/learner.ts";
 import { scheduleChoices } from "../../grader/harness/schedules.ts";
-import { sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
+import { type CountingAtomics, sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
 import { stress } from "../../grader/harness/stress.ts";
 import { countTo, raiseTo, takeTicket } from "./counters.ts";
 
@@ -21,22 +21,74 @@ function cellsWith(index: number, start: number) {
   for (let k = 0; k < CELLS; k++) cells[k] = k === index ? start : 1000 + k;
   return { buffer, cells, others: () => [...cells].filter((_, k) => k !== index) };
 }
+
+/** `-v` as an Int32: how disguisedAtomics keeps `v` in memory (and how it reads it back). */
+const hide = (v: number) => -v | 0;
+
+/**
+ * A one-thread AtomicsLike (sequentialAtomics underneath, so it counts operations) that keeps every value
+ * in shared memory negated. Through it the values are right; a plain cells[i] read sees the negation and
+ * a plain write is read back negated, so code that bypasses `atomics` goes visibly wrong.
+ */
+function disguisedAtomics(): CountingAtomics {
+  const inner = sequentialAtomics();
+  /** An endless retry loop (a compareExchange with a value read by hand never matches) fails, not hangs. */
+  const hide = (v: number) => {
+    if (inner.operations > 10_000) {
+      throw new Error(
+        "more than 10000 atomics operations in one thread's test: a retry loop that never ends? (a value read with cells[i] instead of atomics never matches here)",
+      );
+    }
+    return -v | 0;
+  };
+  return {
+    get operations() {
+      return inner.operations;
+    },
+    load: (a, i) => hide(inner.load(a, i)),
+    store: (a, i, v) => hide(inner.store(a, i, hide(v))),
+    add: (a, i, v) => hide(inner.sub(a, i, v)),
+    sub: (a, i, v) => hide(inner.add(a, i, v)),
+    compareExchange: (a, i, expected, replacement) =>
+      hide(inner.compareExchange(a, i, hide(expected), hide(replacement))),
+    wait: (a, i, v, timeoutMs) => inner.wait(a, i, hide(v), timeoutMs),
+    waitAsync: (a, i, v, timeoutMs) => inner.waitAsync(a, i, hide(v), timeoutMs),
+    notify: (a, i, count) => inner.notify(a, i, count),
+  };
+}
+
+/** Cells as cellsWith, with the one at `index` kept in disguise for disguisedAtomics. */
+function disguisedCellsWith(index: number, start: number) {
+  const made = cellsWith(index, hide(start));
+  return { ...made, value: () => hide(made.cells[index]!) };
+}
+const THROUGH =
+  "read through atomics (the test's AtomicsLike keeps the value negated in memory, so a plain cells[i] read or write goes wrong)";
 const othersOf = (index: number) => [...Array(CELLS).keys()].filter((k) => k !== index).map((k) => 1000 + k);
 
 describe("countTo", () => {
   it("adds exactly `times` from one thread, nothing for 0, and only through atomics", () => {
     fc.assert(
       fc.property(fc.nat({ max: CELLS - 1 }), int32, fc.nat({ max: 20 }), (index, start, times) => {
-        const { cells, others } = cellsWith(index, start);
-        const atomics = sequentialAtomics();
+        const { cells, others, value } = disguisedCellsWith(index, start);
+        const atomics = disguisedAtomics();
         countTo(cells, index, times, atomics);
-        expect(cells[index], `countTo(cells, ${index}, ${times}) starting from ${start}`).toBe(start + times);
-        expect(others(), `countTo(cells, ${index}, …) changed other cells`).toEqual(othersOf(index));
         expect(
           atomics.operations,
           `countTo(cells, ${index}, ${times}) made ${atomics.operations} atomics operations for ${times} increments: reach the shared cell through \`atomics\`, never with cells[i]++`,
         ).toBeGreaterThanOrEqual(times);
+        expect(value(), `countTo(cells, ${index}, ${times}) starting from ${start}, ${THROUGH}`).toBe(
+          start + times,
+        );
+        expect(others(), `countTo(cells, ${index}, …) changed other cells`).toEqual(othersOf(index));
       }),
+      // Counting 0 times, and counting in the last cell, come up at every seed.
+      {
+        examples: [
+          [0, 7, 0],
+          [CELLS - 1, -3, 5],
+        ],
+      },
     );
   });
 
@@ -90,14 +142,20 @@ describe("takeTicket", () => {
   it("hands out consecutive tickets from one thread", () => {
     fc.assert(
       fc.property(fc.nat({ max: CELLS - 1 }), int32, fc.nat({ max: 10 }), (index, start, take) => {
-        const { cells, others } = cellsWith(index, start);
-        const got = Array.from({ length: take }, () => takeTicket(cells, index, sequentialAtomics()));
-        expect(got, `${take} tickets from a dispenser at ${start}`).toEqual(
+        const { cells, others, value } = disguisedCellsWith(index, start);
+        const atomics = disguisedAtomics();
+        const got = Array.from({ length: take }, () => takeTicket(cells, index, atomics));
+        expect(
+          atomics.operations,
+          `${take} calls of takeTicket made ${atomics.operations} atomics operations: reach the shared cell through \`atomics\`, never with cells[i]++`,
+        ).toBeGreaterThanOrEqual(take);
+        expect(got, `${take} tickets from a dispenser at ${start}, ${THROUGH}`).toEqual(
           Array.from({ length: take }, (_, k) => start + k),
         );
-        expect(cells[index], `the dispenser after ${take} tickets from ${start}`).toBe(start + take);
+        expect(value(), `the dispenser after ${take} tickets from ${start}, ${THROUGH}`).toBe(start + take);
         expect(others(), "takeTicket changed other cells").toEqual(othersOf(index));
       }),
+      { examples: [[CELLS - 1, 0, 3]] },
     );
   });
 
@@ -137,19 +195,34 @@ describe("raiseTo", () => {
         int32,
         fc.array(int32, { maxLength: 8 }),
         (index, start, offers) => {
-          const { cells, others } = cellsWith(index, start);
+          const { cells, others, value: held } = disguisedCellsWith(index, start);
           let model = start;
           for (const value of offers) {
-            const before = raiseTo(cells, index, value, sequentialAtomics());
-            expect(before, `raiseTo(…, ${value}) when the cell held ${model} returns what it held`).toBe(
+            const atomics = disguisedAtomics();
+            const before = raiseTo(cells, index, value, atomics);
+            expect(
+              atomics.operations,
+              `raiseTo(…, ${value}) made no atomics operation: reach the shared cell through \`atomics\`, never through cells[i]`,
+            ).toBeGreaterThan(0);
+            expect(
+              before,
+              `raiseTo(…, ${value}) when the cell held ${model} returns what it held, ${THROUGH}`,
+            ).toBe(model);
+            model = Math.max(model, value);
+            expect(held(), `after raiseTo(…, ${value}) the cell should hold ${model}, ${THROUGH}`).toBe(
               model,
             );
-            model = Math.max(model, value);
-            expect(cells[index], `after raiseTo(…, ${value}) the cell should hold ${model}`).toBe(model);
           }
           expect(others(), "raiseTo changed other cells").toEqual(othersOf(index));
         },
       ),
+      // A lower offer, an equal one, a higher one, and the ends of the Int32 range, at every seed.
+      {
+        examples: [
+          [0, 5, [3, 5, 6, 6, -7]],
+          [CELLS - 1, -(2 ** 31), [-(2 ** 31), 2 ** 31 - 1, 0, 2 ** 31 - 1]],
+        ],
+      },
     );
   });
 
@@ -185,5 +258,21 @@ describe("raiseTo", () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe("defaults", () => {
+  it("countTo, takeTicket and raiseTo use the global Atomics when given no AtomicsLike", () => {
+    const { cells, others } = cellsWith(1, 10);
+    countTo(cells, 1, 3);
+    expect(cells[1], "countTo(cells, 1, 3) without an AtomicsLike, from 10").toBe(13);
+    expect(takeTicket(cells, 1), "takeTicket(cells, 1) without an AtomicsLike, from 13").toBe(13);
+    expect(cells[1], "the dispenser after takeTicket(cells, 1)").toBe(14);
+    expect(raiseTo(cells, 1, 20), "raiseTo(cells, 1, 20) without an AtomicsLike returns what was there").toBe(
+      14,
+    );
+    expect(raiseTo(cells, 1, 15), "raiseTo(cells, 1, 15) on 20 returns 20").toBe(20);
+    expect(cells[1], "raiseTo never lowers the cell").toBe(20);
+    expect(others(), "the helpers changed other cells").toEqual(othersOf(1));
   });
 });

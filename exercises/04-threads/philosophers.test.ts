@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { expectFinished, expectOnSchedule, interleave, ThreadPool } from "../../grader/harness/interleave.ts";
 import { learnerModule } from "../../grader/harness/learner.ts";
 import { scheduleChoices } from "../../grader/harness/schedules.ts";
-import { sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
+import { type CountingAtomics, sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
 import { stress } from "../../grader/harness/stress.ts";
 import type { Dinner } from "./philosophers.bodies.ts";
 import { Table } from "./philosophers.ts";
@@ -11,6 +11,38 @@ import { Table } from "./philosophers.ts";
 const bodies = new URL("./philosophers.bodies.ts", import.meta.url);
 const data = { learner: learnerModule("exercises/04-threads/philosophers.ts") };
 const startPool = (size: number) => ThreadPool.start(bodies, size, data);
+
+/**
+ * A one-thread AtomicsLike (sequentialAtomics underneath) that keeps every value in shared memory negated.
+ * Through it the values are right; a plain read of the Int32Array sees the negation and a plain write is
+ * read back negated, so code that bypasses `atomics` goes visibly wrong. 0 is 0 either way.
+ */
+function disguisedAtomics(): CountingAtomics {
+  const inner = sequentialAtomics();
+  /** An endless retry loop (a compareExchange with a value read by hand never matches) fails, not hangs. */
+  const hide = (v: number) => {
+    if (inner.operations > 100_000) {
+      throw new Error(
+        "more than 100000 atomics operations on one thread: a retry loop that never ends? (a value read from the Int32Array instead of through atomics never matches here)",
+      );
+    }
+    return -v | 0;
+  };
+  return {
+    get operations() {
+      return inner.operations;
+    },
+    load: (a, i) => hide(inner.load(a, i)),
+    store: (a, i, v) => hide(inner.store(a, i, hide(v))),
+    add: (a, i, v) => hide(inner.sub(a, i, v)),
+    sub: (a, i, v) => hide(inner.add(a, i, v)),
+    compareExchange: (a, i, expected, replacement) =>
+      hide(inner.compareExchange(a, i, hide(expected), hide(replacement))),
+    wait: (a, i, v, timeoutMs) => inner.wait(a, i, hide(v), timeoutMs),
+    waitAsync: (a, i, v, timeoutMs) => inner.waitAsync(a, i, hide(v), timeoutMs),
+    notify: (a, i, count) => inner.notify(a, i, count),
+  };
+}
 
 function dinner(table: Table, meals: number) {
   const { buffer, byteOffset } = table.handle;
@@ -28,7 +60,7 @@ describe("Table", () => {
     const bad = fc.oneof(
       fc.integer({ max: 1 }),
       fc.double({ noInteger: true }),
-      fc.constantFrom(Number.NaN, Infinity),
+      fc.constantFrom(1, 0, -0, -1, 2 ** 16 + 1, Number.NaN, Infinity, -Infinity),
     );
     fc.assert(
       fc.property(bad, (seats) => {
@@ -37,9 +69,19 @@ describe("Table", () => {
         );
       }),
     );
-    const table = Table.create(3, sequentialAtomics());
-    expect(table.seats, "Table.create(3).seats").toBe(3);
-    expect(Table.attach(structuredClone(table.handle)).seats, "the seats of an attached table").toBe(3);
+    // It keeps values negated in memory: only a table that reaches its state through atomics is right.
+    const table = Table.create(3, disguisedAtomics());
+    expect(table.seats, "Table.create(3).seats, read through atomics").toBe(3);
+    expect(
+      Table.attach(structuredClone(table.handle), disguisedAtomics()).seats,
+      "the seats of an attached table",
+    ).toBe(3);
+    const plain = Table.create(2 ** 16);
+    expect(plain.seats, "Table.create(2 ** 16).seats, with the global Atomics").toBe(2 ** 16);
+    expect(
+      Table.attach(structuredClone(plain.handle)).seats,
+      "the seats of a table attached with the global Atomics",
+    ).toBe(2 ** 16);
     for (const seat of [-1, 3, 1.5, Number.NaN]) {
       expect(() => table.pickUp(seat), `pickUp(${seat}) at a table for 3`).toThrow(RangeError);
       expect(() => table.putDown(seat), `putDown(${seat}) at a table for 3`).toThrow(RangeError);
@@ -48,7 +90,8 @@ describe("Table", () => {
 
   it("lets each philosopher in turn eat when nobody else is at the table", () => {
     for (const seats of [2, 3, 5]) {
-      const table = Table.create(seats, sequentialAtomics());
+      // It keeps values negated in memory: only a table that reaches its state through atomics is right.
+      const table = Table.create(seats, disguisedAtomics());
       for (let round = 0; round < 2; round++) {
         for (let seat = 0; seat < seats; seat++) {
           try {
@@ -56,7 +99,7 @@ describe("Table", () => {
             table.putDown(seat);
           } catch (error) {
             throw new Error(
-              `at a table for ${seats}, philosopher ${seat} eating alone (round ${round}): ${(error as Error).message}`,
+              `at a table for ${seats}, philosopher ${seat} eating alone (round ${round}): ${(error as Error).message} (the test's AtomicsLike keeps values negated in memory: reach the table's state only through atomics)`,
             );
           }
         }

@@ -32,7 +32,10 @@ export class Table {
 
   private constructor() {}
 
-  /** A table for `seats` philosophers (RangeError unless a whole number ≥ 2), all forks on the table. */
+  /**
+   * A table for `seats` philosophers (RangeError unless a whole number from 2 to 2¹⁶), all forks on the
+   * table.
+   */
   static create(seats: number, atomics: AtomicsLike = defaultAtomics): Table {
     throw new Error(
       "TODO: Table.create is not implemented yet (chapters/04-threads/README.md#dining-philosophers)",
@@ -58,7 +61,10 @@ export class Table {
     throw new Error("TODO: Table.pickUp is not implemented yet");
   }
 
-  /** Put both forks of `seat` back, and leave the footman's place to someone else. */
+  /**
+   * Put both forks of `seat` back (0 … seats − 1; RangeError otherwise), and leave the footman's place to
+   * someone else.
+   */
   putDown(seat: number): void {
     throw new Error("TODO: Table.putDown is not implemented yet");
   }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { expectFinished, expectOnSchedule, interleave, ThreadPool } from "../../grader/harness/interleave.ts";
 import { learnerModule } from "../../grader/harness/learner.ts";
 import { scheduleChoices } from "../../grader/harness/schedules.ts";
-import { sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
+import { type CountingAtomics, sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
 import { stress } from "../../grader/harness/stress.ts";
 import { RingBuffer } from "./ring-buffer.ts";
 
@@ -11,6 +11,38 @@ const bodies = new URL("./ring-buffer.bodies.ts", import.meta.url);
 const data = { learner: learnerModule("exercises/04-threads/ring-buffer.ts") };
 const startPool = (size: number) => ThreadPool.start(bodies, size, data);
 const schedule = scheduleChoices();
+
+/**
+ * A one-thread AtomicsLike (sequentialAtomics underneath) that keeps every value in shared memory negated.
+ * Through it the values are right; a plain read of the Int32Array sees the negation and a plain write is
+ * read back negated, so code that bypasses `atomics` goes visibly wrong. 0 is 0 either way.
+ */
+function disguisedAtomics(): CountingAtomics {
+  const inner = sequentialAtomics();
+  /** An endless retry loop (a compareExchange with a value read by hand never matches) fails, not hangs. */
+  const hide = (v: number) => {
+    if (inner.operations > 100_000) {
+      throw new Error(
+        "more than 100000 atomics operations on one thread: a retry loop that never ends? (a value read from the Int32Array instead of through atomics never matches here)",
+      );
+    }
+    return -v | 0;
+  };
+  return {
+    get operations() {
+      return inner.operations;
+    },
+    load: (a, i) => hide(inner.load(a, i)),
+    store: (a, i, v) => hide(inner.store(a, i, hide(v))),
+    add: (a, i, v) => hide(inner.sub(a, i, v)),
+    sub: (a, i, v) => hide(inner.add(a, i, v)),
+    compareExchange: (a, i, expected, replacement) =>
+      hide(inner.compareExchange(a, i, hide(expected), hide(replacement))),
+    wait: (a, i, v, timeoutMs) => inner.wait(a, i, hide(v), timeoutMs),
+    waitAsync: (a, i, v, timeoutMs) => inner.waitAsync(a, i, hide(v), timeoutMs),
+    notify: (a, i, count) => inner.notify(a, i, count),
+  };
+}
 
 /** Producer p's k-th value: p * 1000 + k, so every value says who put it and in which order. */
 const tagged = (producer: number, k: number) => producer * 1000 + k + 1;
@@ -47,7 +79,7 @@ describe("RingBuffer", () => {
     const bad = fc.oneof(
       fc.integer({ max: 0 }),
       fc.double({ noInteger: true }),
-      fc.constantFrom(Number.NaN, Infinity),
+      fc.constantFrom(0, -0, -1, 2 ** 24 + 1, Number.NaN, Infinity, -Infinity),
     );
     fc.assert(
       fc.property(bad, (capacity) => {
@@ -58,9 +90,14 @@ describe("RingBuffer", () => {
       }),
     );
     const ring = RingBuffer.create(3);
+    // Another one, created alongside: it has memory of its own.
+    const single = RingBuffer.create(1);
     expect(ring.capacity, "RingBuffer.create(3).capacity").toBe(3);
     expect(ring.size, "a new ring buffer's size").toBe(0);
     expect(RingBuffer.attach(structuredClone(ring.handle)).capacity, "an attached buffer's capacity").toBe(3);
+    expect(single.put(7, 0), "put(7, 0) into a new buffer of capacity 1").toBe(true);
+    expect(ring.size, "the size of a buffer of capacity 3 after a put into another buffer").toBe(0);
+    expect(single.capacity, "RingBuffer.create(1).capacity").toBe(1);
   });
 
   it("behaves like a first-in, first-out queue of bounded size when one thread uses it", () => {
@@ -113,16 +150,22 @@ describe("RingBuffer", () => {
     }
     const which = fc.nat({ max: 1 });
     const timeout = fc.constantFrom(0, 1);
+    // Any Int32: 0, -1 and both ends of the range included (none of them may stand for "empty").
+    const value = fc.oneof(
+      fc.integer({ min: -50, max: 50 }),
+      fc.constantFrom(0, -1, -(2 ** 31), 2 ** 31 - 1),
+    );
     const commands = fc.commands(
       [
-        fc.tuple(which, fc.integer({ min: -50, max: 50 }), timeout).map(([w, v, t]) => new Put(w, v, t)),
+        fc.tuple(which, value, timeout).map(([w, v, t]) => new Put(w, v, t)),
         fc.tuple(which, timeout).map(([w, t]) => new Take(w, t)),
       ],
       { maxCommands: 30 },
     );
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 4 }), commands, (capacity, cmds) => {
-        const atomics = sequentialAtomics();
+      fc.property(fc.constantFrom(1, 2, 3, 4), commands, (capacity, cmds) => {
+        // It keeps values negated in memory: only a buffer that reaches it through atomics is right.
+        const atomics = disguisedAtomics();
         const first = RingBuffer.create(capacity, atomics);
         const second = RingBuffer.attach(structuredClone(first.handle), atomics);
         fc.modelRun(() => ({ model: { items: [], capacity }, real: { rings: [first, second] } }), cmds);

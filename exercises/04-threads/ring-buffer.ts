@@ -31,7 +31,10 @@ export class RingBuffer {
 
   private constructor() {}
 
-  /** A new, empty ring buffer with room for `capacity` numbers (RangeError unless a positive whole number). */
+  /**
+   * A new, empty ring buffer with room for `capacity` numbers (RangeError unless a whole number from 1 to
+   * 2²⁴), in a buffer of its own.
+   */
   static create(capacity: number, atomics: AtomicsLike = defaultAtomics): RingBuffer {
     throw new Error(
       "TODO: RingBuffer.create is not implemented yet (chapters/04-threads/README.md#producers-and-consumers-a-bounded-buffer)",

@@ -4,7 +4,7 @@ import { scaledWait, withDeadline } from "../../grader/harness/deadline.ts";
 import { expectFinished, expectOnSchedule, interleave, ThreadPool } from "../../grader/harness/interleave.ts";
 import { learnerModule } from "../../grader/harness/learner.ts";
 import { scheduleChoices } from "../../grader/harness/schedules.ts";
-import { sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
+import { type CountingAtomics, sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
 import { stress } from "../../grader/harness/stress.ts";
 import type { Step, WorkerReport } from "./semaphore.bodies.ts";
 import { Semaphore } from "./semaphore.ts";
@@ -19,6 +19,38 @@ function sharedFor(semaphore: Semaphore) {
   return { shared: { semaphore: buffer, probe: new SharedArrayBuffer(16) }, byteOffset };
 }
 
+/**
+ * A one-thread AtomicsLike (sequentialAtomics underneath) that keeps every value in shared memory negated.
+ * Through it the values are right; a plain read of the Int32Array sees the negation and a plain write is
+ * read back negated, so code that bypasses `atomics` goes visibly wrong. 0 is 0 either way.
+ */
+function disguisedAtomics(): CountingAtomics {
+  const inner = sequentialAtomics();
+  /** An endless retry loop (a compareExchange with a value read by hand never matches) fails, not hangs. */
+  const hide = (v: number) => {
+    if (inner.operations > 100_000) {
+      throw new Error(
+        "more than 100000 atomics operations on one thread: a retry loop that never ends? (a count read from the Int32Array instead of through atomics never matches here)",
+      );
+    }
+    return -v | 0;
+  };
+  return {
+    get operations() {
+      return inner.operations;
+    },
+    load: (a, i) => hide(inner.load(a, i)),
+    store: (a, i, v) => hide(inner.store(a, i, hide(v))),
+    add: (a, i, v) => hide(inner.sub(a, i, v)),
+    sub: (a, i, v) => hide(inner.add(a, i, v)),
+    compareExchange: (a, i, expected, replacement) =>
+      hide(inner.compareExchange(a, i, hide(expected), hide(replacement))),
+    wait: (a, i, v, timeoutMs) => inner.wait(a, i, hide(v), timeoutMs),
+    waitAsync: (a, i, v, timeoutMs) => inner.waitAsync(a, i, hide(v), timeoutMs),
+    notify: (a, i, count) => inner.notify(a, i, count),
+  };
+}
+
 const permitsWord = (n: number) => `${n} permit${n === 1 ? "" : "s"}`;
 /** Choices for the controlled scheduler: which runnable thread moves at each step. */
 const schedule = scheduleChoices({ maxLength: 80 });
@@ -28,7 +60,7 @@ describe("Semaphore", () => {
     const bad = fc.oneof(
       fc.integer({ max: -1 }),
       fc.double({ noInteger: true }),
-      fc.constantFrom(Number.NaN, Infinity, -Infinity),
+      fc.constantFrom(-1, 2 ** 31, Number.MAX_SAFE_INTEGER, Number.NaN, Infinity, -Infinity),
     );
     fc.assert(
       fc.property(bad, (permits) => {
@@ -38,8 +70,10 @@ describe("Semaphore", () => {
         ).toThrow(RangeError);
       }),
     );
-    for (const permits of [0, 1, 7]) {
-      expect(Semaphore.create(permits).available, `Semaphore.create(${permits}).available`).toBe(permits);
+    for (const permits of [0, -0, 1, 7, 2 ** 31 - 1]) {
+      const shown = Object.is(permits, -0) ? "-0" : String(permits);
+      // -0 is a whole number of permits too: zero of them (an Int32 holds no -0, so it reads back as 0).
+      expect(Semaphore.create(permits).available, `Semaphore.create(${shown}).available`).toBe(permits + 0);
     }
   });
 
@@ -47,11 +81,11 @@ describe("Semaphore", () => {
     const bad = fc.oneof(
       fc.integer({ max: 0 }),
       fc.double({ noInteger: true }),
-      fc.constantFrom(Number.NaN, Infinity, -Infinity),
+      fc.constantFrom(0, -0, -1, 2 ** 31, Number.NaN, Infinity, -Infinity),
     );
     fc.assert(
       fc.property(bad, fc.nat({ max: 5 }), (n, permits) => {
-        const semaphore = Semaphore.create(permits, sequentialAtomics());
+        const semaphore = Semaphore.create(permits, disguisedAtomics());
         expect(() => semaphore.release(n), `release(${n}) should throw a RangeError`).toThrow(RangeError);
         expect(semaphore.available, `after the refused release(${n}), available`).toBe(permits);
       }),
@@ -140,12 +174,19 @@ describe("Semaphore", () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.nat({ max: 3 }), commands, async (permits, cmds) => {
-        const atomics = sequentialAtomics();
+        // It keeps the count negated in memory: only a semaphore that reaches it through atomics is right.
+        const atomics = disguisedAtomics();
         const first = Semaphore.create(permits, atomics);
+        // Another semaphore, created alongside: it has memory of its own, so nothing below changes it.
+        const other = Semaphore.create(permits + 1, atomics);
         // The second is the same semaphore, attached through a copy of the handle (as a worker gets it).
         const second = Semaphore.attach(structuredClone(first.handle), atomics);
         expect(second.available, "a semaphore attached to the handle of one with permits").toBe(permits);
         await fc.asyncModelRun(() => ({ model: { permits }, real: { semaphores: [first, second] } }), cmds);
+        expect(
+          other.available,
+          `a semaphore created with ${permitsWord(permits + 1)} beside the one used: its own memory should be untouched`,
+        ).toBe(permits + 1);
       }),
       { numRuns: 150 },
     );

@@ -25,6 +25,10 @@ export interface SemaphoreHandle {
 /** Node 20 has Atomics.waitAsync; the ES2023 typings this course compiles against do not. */
 const defaultAtomics = Atomics as unknown as AtomicsLike;
 
+/**
+ * Its count is an Int32: `create` takes a whole number of permits from 0 to 2³¹ − 1 and `release` a whole
+ * number from 1 to 2³¹ − 1; anything else is refused with a RangeError, and a refused call changes nothing.
+ */
 export class Semaphore {
   // TODO: keep the Int32Array view of the count and the AtomicsLike to reach it with.
 

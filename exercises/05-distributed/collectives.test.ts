@@ -42,11 +42,11 @@ async function resultsOf<R>(
   return run.value()!;
 }
 
-/** A world: its size, a root (often the last rank), and one distinct value per rank. */
-const world = fc.integer({ min: 1, max: 5 }).chain((size) =>
+/** A world: its size (1 among them), a root (often the last rank, or 0), and one distinct value per rank. */
+const world = fc.constantFrom(1, 2, 3, 4, 5).chain((size) =>
   fc.record({
     size: fc.constant(size),
-    root: fc.oneof(fc.constant(size - 1), fc.nat({ max: size - 1 })),
+    root: fc.oneof(fc.constant(size - 1), fc.constant(0), fc.nat({ max: size - 1 })),
     values: fc.uniqueArray(fc.integer({ min: -99, max: 99 }), { minLength: size, maxLength: size }),
   }),
 );
@@ -91,8 +91,17 @@ describe("scatter", () => {
       fc.asyncProperty(
         fc.scheduler(),
         world,
-        fc.integer({ min: 0, max: 7 }),
-        async (s, { size, root }, length) => {
+        // No items at all, one too few, one too many, or any other wrong count.
+        fc.oneof(fc.constantFrom("empty", "one short", "one over"), fc.integer({ min: 0, max: 7 })),
+        async (s, { size, root }, count) => {
+          const length =
+            count === "empty"
+              ? 0
+              : count === "one short"
+                ? size - 1
+                : count === "one over"
+                  ? size + 1
+                  : count;
           fc.pre(length !== size);
           const values = Array.from({ length }, (_, i) => i);
           const run = await runScheduled(s, size, (comm) =>
@@ -221,7 +230,7 @@ describe("collectives", () => {
         fc.scheduler(),
         fc.integer({ min: 1, max: 4 }),
         fc.constantFrom("bcast", "scatter", "gather", "reduce"),
-        fc.constantFrom(-1, 0.5, 4, 7),
+        fc.constantFrom(-1, 0.5, 4, 7, Number.NaN),
         async (s, size, which, wrong) => {
           const root = wrong === 4 ? size : wrong;
           const errors = await resultsOf(s, size, async (comm) => {
@@ -240,6 +249,51 @@ describe("collectives", () => {
               e,
               `${which} with root ${root} on ${size} ranks: rank ${r} must reject with a RangeError`,
             ).toBeInstanceOf(RangeError);
+          });
+        },
+      ),
+    );
+  });
+
+  it("use root 0 when no root is given", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        world,
+        fc.constantFrom("bcast", "scatter", "gather", "reduce"),
+        async (s, { size, values }, which) => {
+          const words = values.map((v) => `v${v}`);
+          // One collective per run: what is checked here is the root it picks, nothing else.
+          const got = await resultsOf(
+            s,
+            size,
+            async (comm): Promise<unknown> =>
+              which === "bcast"
+                ? bcast(comm, comm.rank === 0 ? "from 0" : undefined)
+                : which === "scatter"
+                  ? scatter(comm, comm.rank === 0 ? values : undefined)
+                  : which === "gather"
+                    ? gather(comm, values[comm.rank]!)
+                    : reduce(comm, words[comm.rank]!, concat),
+            `${which} without a root on ${size} ranks, a rank`,
+          );
+          got.forEach((g, rank) => {
+            const expected =
+              which === "bcast"
+                ? "from 0"
+                : which === "scatter"
+                  ? values[rank]
+                  : which === "gather"
+                    ? rank === 0
+                      ? values
+                      : undefined
+                    : rank === 0
+                      ? words.reduce(concat)
+                      : undefined;
+            expect(
+              g,
+              `${which} without a root (so root 0) on ${size} ranks gave rank ${rank} ${show(g)} instead of ${show(expected)}`,
+            ).toEqual(expected);
           });
         },
       ),

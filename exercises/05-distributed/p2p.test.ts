@@ -178,6 +178,21 @@ function checkMatching(notes: readonly Note[], made: readonly Receive[]) {
           `${describeRecv(a)} got ${describeNote(na)} but the later ${describeRecv(b)} got the earlier ${describeNote(nb)}: messages from one source with one tag must be received in the order they were sent`,
         ).toBe(true);
     }
+  // Oldest first, wildcards included: messages on one line arrive in the order they were sent, so an older
+  // message from the same rank that fits a receive was either taken by an older receive or still to be had
+  // (and then it, not a newer one, was the oldest that fits).
+  const takenBy = new Map(got.map((r) => [r.result.value()!.id, r]));
+  for (const r of got) {
+    const n = r.result.value()!;
+    for (const m of notes) {
+      if (m.dest !== r.dest || m.source !== n.source || m.id >= n.id || !fitsFilter(r, m)) continue;
+      const other = takenBy.get(m.id);
+      expect(
+        other !== undefined && other.order < r.order,
+        `${describeRecv(r)} got ${describeNote(n)}, but the older ${describeNote(m)} from the same rank fits it too and ${other ? `went to the later ${describeRecv(other)}` : "was never received"}: a receive takes the oldest kept message that fits it, and an arriving message goes to the oldest waiting receive that fits it`,
+      ).toBe(true);
+    }
+  }
 }
 
 describe("connect", () => {
@@ -238,8 +253,15 @@ describe("connect", () => {
         const value = { items: [...items] };
         comm.send(value, 0, tag);
         value.items.push(99);
+        const receive = observe(comm.recv<{ items: number[] }>(0, tag));
+        // A microtask later: it has arrived before the event loop's next turn (a timer would be too late).
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        expect(
+          receive.state(),
+          "a send to yourself is delivered a microtask later: a receive for it should have its message before the event loop's next turn",
+        ).toBe("fulfilled");
         const got = await withDeadline(
-          comm.recv<{ items: number[] }>(0, tag),
+          receive.promise,
           scaledWait(1_000),
           "recv of a message rank 0 sent to itself",
         );
@@ -304,6 +326,113 @@ describe("connect", () => {
           "a send with a negative tag must throw a RangeError",
         ).toThrow(RangeError);
       }),
+    );
+    const posted: unknown[] = [];
+    const ports: (Port | null)[] = [
+      null,
+      { postMessage: (m) => posted.push(m), on() {} },
+      { postMessage() {}, on() {} },
+    ];
+    const comm = connect(0, ports);
+    for (const dest of [-1, 3, 1.5, Number.NaN, Infinity])
+      expect(
+        () => comm.send("x", dest),
+        `send("x", ${dest}) with ranks 0..2 must throw a RangeError`,
+      ).toThrow(RangeError);
+    for (const tag of [-1, 0.5, Number.NaN, Infinity, -Infinity])
+      expect(() => comm.send("x", 1, tag), `send("x", 1, ${tag}): a tag must be an integer >= 0`).toThrow(
+        RangeError,
+      );
+    expect(posted, "a refused send must post nothing").toEqual([]);
+    // The last rank and tag 0 are fine.
+    expect(() => comm.send("x", 2, 0), 'send("x", 2, 0) with ranks 0..2').not.toThrow();
+  });
+
+  it("knows its rank and the number of ranks", () => {
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 1, max: 6 })
+          .chain((size) => fc.tuple(fc.constant(size), fc.nat({ max: size - 1 }))),
+        ([size, rank]) => {
+          const ports: (Port | null)[] = Array.from({ length: size }, (_, q) =>
+            q === rank ? null : { postMessage() {}, on() {} },
+          );
+          const comm = connect(rank, ports);
+          expect(comm.rank, `connect(${rank}, ${size} ports).rank`).toBe(rank);
+          expect(comm.size, `connect(${rank}, ${size} ports).size`).toBe(size);
+        },
+      ),
+      // One rank alone, and the last rank of several.
+      { examples: [[[1, 0]], [[4, 3]]] },
+    );
+  });
+
+  it("speaks { tag, data } on a port: posts the value with its tag, and receives what arrives the same way", async () => {
+    const posted: unknown[] = [];
+    const listeners: ((message: unknown) => void)[] = [];
+    const port: Port = {
+      postMessage: (message) => posted.push(message),
+      on: (_event, listener) => listeners.push(listener),
+    };
+    const comm = connect(1, [port, null]);
+    comm.send({ n: 1 }, 0, 3);
+    comm.send("two", 0);
+    expect(posted, 'send({ n: 1 }, 0, 3) then send("two", 0): what rank 1 posted on ports[0]').toEqual([
+      { tag: 3, data: { n: 1 } },
+      { tag: 0, data: "two" },
+    ]);
+    expect(listeners.length, "connect should listen for messages on every port").toBeGreaterThan(0);
+    for (const listener of listeners) listener({ tag: 5, data: ["from rank 0"] });
+    const got = await withDeadline(
+      comm.recv(0, 5),
+      scaledWait(1_000),
+      "recv(0, 5) of a { tag: 5, data } from rank 0",
+    );
+    expect(got, 'recv(0, 5) after { tag: 5, data: ["from rank 0"] } arrived on ports[0]').toEqual([
+      "from rank 0",
+    ]);
+  });
+
+  it("recv() without arguments takes the oldest message from any rank, with any tag", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat({ max: 2 }), fc.nat({ max: 3 })), { minLength: 1, maxLength: 6 }),
+        async (plan) => {
+          const listeners: ((message: unknown) => void)[][] = [[], [], []];
+          const ports: (Port | null)[] = [0, 1, 2].map((q) =>
+            q === 1
+              ? null
+              : {
+                  postMessage() {},
+                  on: (_event: "message", l: (m: unknown) => void) => listeners[q]!.push(l),
+                },
+          );
+          const comm = connect(1, ports);
+          // Messages arrive one by one, in the plan's order: from rank 0 or 2 by their port, from rank 1 by itself.
+          for (const [k, [source, tag]] of plan.entries()) {
+            if (source === 1) comm.send(k, 1, tag);
+            else for (const l of listeners[source]!) l({ tag, data: k });
+            await Promise.resolve();
+            await Promise.resolve();
+          }
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          for (const k of plan.keys()) {
+            const got = await withDeadline(
+              comm.recv<number>(),
+              scaledWait(1_000),
+              "recv() with messages kept",
+            );
+            expect(
+              got,
+              `recv() with messages ${plan
+                .slice(k)
+                .map(([q, t], j) => `#${k + j} (rank ${q}, tag ${t})`)
+                .join(", ")} kept, oldest first`,
+            ).toBe(k);
+          }
+        },
+      ),
     );
   });
 });

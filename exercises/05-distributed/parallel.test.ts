@@ -61,7 +61,24 @@ describe("blockRange", () => {
           Math.max(...lengths) - Math.min(...lengths),
           `blockRange(${n}, ${size}, r) gave block lengths ${JSON.stringify(lengths)}: they may differ by at most one`,
         ).toBeLessThanOrEqual(1);
+        const base = Math.floor(n / size);
+        expect(
+          lengths,
+          `blockRange(${n}, ${size}, r) gave block lengths ${JSON.stringify(lengths)}: the first ${n} % ${size} = ${n % size} ranks take one more than the others`,
+        ).toEqual(Array.from({ length: size }, (_, r) => base + (r < n % size ? 1 : 0)));
       }),
+      // Nothing to share, fewer indices than ranks, an even split, a remainder, a single rank.
+      {
+        examples: [
+          [0, 1],
+          [0, 4],
+          [3, 5],
+          [10, 5],
+          [11, 5],
+          [14, 5],
+          [7, 1],
+        ],
+      },
     );
   });
 });
@@ -72,16 +89,35 @@ describe("parallelSum", () => {
       fc.asyncProperty(
         fc.scheduler(),
         fc.integer({ min: 1, max: 6 }),
-        fc.nat({ max: 40 }),
+        // Nothing to sum, and fewer indices than ranks, at every seed.
+        fc.oneof(fc.constantFrom(0, 1, 2), fc.nat({ max: 40 })),
         async (s, size, n) => {
           const c = trustedCollectives();
-          const got = await runScheduled(s, size, (comm) => parallelSum(comm, n, (i) => i * i, c));
+          const asked: number[][] = Array.from({ length: size }, () => []);
+          const got = await runScheduled(s, size, (comm) =>
+            parallelSum(
+              comm,
+              n,
+              (i) => {
+                asked[comm.rank]!.push(i);
+                return i * i;
+              },
+              c,
+            ),
+          );
           const exact = ((n - 1) * n * (2 * n - 1)) / 6;
           got.forEach((v, r) => {
             expect(
               v,
               `parallelSum of i² for i < ${n} on ${size} ranks gave rank ${r} ${v}; the sum is ${exact}: every index once`,
             ).toBe(exact);
+          });
+          asked.forEach((indices, r) => {
+            const { start, end } = blockRange(n, size, r);
+            expect(
+              [...indices].sort((a, b) => a - b),
+              `parallelSum of f(i) for i < ${n} on ${size} ranks: rank ${r} called f for ${JSON.stringify(indices)}, but each rank sums its own block, ${start}..${end - 1}, once each`,
+            ).toEqual(Array.from({ length: end - start }, (_, k) => start + k));
           });
         },
       ),
@@ -95,7 +131,8 @@ describe("parallelPi", () => {
       fc.asyncProperty(
         fc.scheduler(),
         fc.integer({ min: 1, max: 6 }),
-        fc.integer({ min: 1, max: 200 }),
+        // One interval, and fewer intervals than ranks, at every seed.
+        fc.oneof(fc.constantFrom(1, 2), fc.integer({ min: 1, max: 200 })),
         async (s, size, n) => {
           const c = trustedCollectives();
           const got = await runScheduled(s, size, (comm) => parallelPi(comm, n, c));
@@ -124,9 +161,13 @@ describe("matvec", () => {
         fc.integer({ min: 1, max: 5 }),
         fc.integer({ min: 1, max: 6 }).chain((cols) =>
           fc.record({
-            a: fc.array(fc.array(fc.integer({ min: -9, max: 9 }), { minLength: cols, maxLength: cols }), {
-              maxLength: 6,
-            }),
+            // No rows at all, and fewer rows than ranks, come up at every seed.
+            a: fc.oneof(
+              fc.constant<number[][]>([]),
+              fc.array(fc.array(fc.integer({ min: -9, max: 9 }), { minLength: cols, maxLength: cols }), {
+                maxLength: 6,
+              }),
+            ),
             x: fc.array(fc.integer({ min: -9, max: 9 }), { minLength: cols, maxLength: cols }),
           }),
         ),

@@ -44,12 +44,28 @@ class Account {
     this.balance -= amount;
     return this.balance;
   }
+  /** Synchronous, and throws an Error with a name of its own when the balance is odd. */
+  audit(): number {
+    if (this.balance % 2 === 1) {
+      const error = new Error(`odd balance ${this.balance}`);
+      error.name = "AuditError";
+      throw error;
+    }
+    return this.balance;
+  }
   secret(): string {
     return "not for you";
   }
 }
 
-const EXPOSED = ["deposit", "get", "withdraw"] as const;
+const EXPOSED = ["deposit", "get", "withdraw", "audit"] as const;
+
+/** The Error a local call would throw, for comparing names and messages. */
+function errorLike(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
 
 function connect(s: fc.Scheduler) {
   const [client, server] = scheduledLine(s);
@@ -92,6 +108,7 @@ describe("proxy", () => {
             fc.record({ op: fc.constant("deposit" as const), amount: fc.integer({ min: 1, max: 50 }) }),
             fc.record({ op: fc.constant("withdraw" as const), amount: fc.integer({ min: 1, max: 80 }) }),
             fc.record({ op: fc.constant("get" as const), amount: fc.constant(0) }),
+            fc.record({ op: fc.constant("audit" as const), amount: fc.constant(0) }),
           ),
           { maxLength: 8 },
         ),
@@ -106,12 +123,16 @@ describe("proxy", () => {
                     ? remote.deposit(amount, 0)
                     : op === "withdraw"
                       ? remote.withdraw(amount)
-                      : remote.get();
-                let expected: number | RangeError;
+                      : op === "audit"
+                        ? remote.audit()
+                        : remote.get();
+                let expected: number | Error;
                 if (op === "deposit") {
                   local += amount;
                   expected = amount;
                 } else if (op === "get") expected = local;
+                else if (op === "audit")
+                  expected = local % 2 === 1 ? errorLike("AuditError", `odd balance ${local}`) : local;
                 else if (amount > local) expected = new RangeError(`cannot withdraw ${amount} from ${local}`);
                 else {
                   local -= amount;
@@ -121,16 +142,19 @@ describe("proxy", () => {
                   (v) => v,
                   (e: unknown) => e,
                 );
+                const shown = op === "deposit" || op === "withdraw" ? `${op}(${amount})` : `${op}()`;
                 if (expected instanceof Error) {
                   expect(
                     got,
-                    `call ${i + 1}, ${op}(${amount}) threw on the server: the call must reject with an Error of the same name and message`,
+                    `call ${i + 1}, ${shown} threw on the server${op === "audit" ? " (synchronously)" : ""}: the call must reject with an Error of the same name and message`,
                   ).toBeInstanceOf(Error);
-                  expect((got as Error).name, `call ${i + 1}: the name of the error`).toBe("RangeError");
+                  expect((got as Error).name, `call ${i + 1}, ${shown}: the name of the error`).toBe(
+                    expected.name,
+                  );
                   expect((got as Error).message, `call ${i + 1}: the message of the error`).toBe(
                     expected.message,
                   );
-                } else expect(got, `call ${i + 1}, ${op}(${op === "get" ? "" : amount})`).toBe(expected);
+                } else expect(got, `call ${i + 1}, ${shown}`).toBe(expected);
               }
             })(),
           );
@@ -182,6 +206,76 @@ describe("proxy", () => {
         }
       }),
     );
+  });
+
+  it("speaks { id, method, args } requests and { id, value } or { id, error: { name, message } } replies, one per request", async () => {
+    // The server end, driven by hand.
+    const serverListeners: ((m: unknown) => void)[] = [];
+    const replies: unknown[] = [];
+    const serverPort: Port = {
+      postMessage: (m) => replies.push(m),
+      on: (_event, listener) => serverListeners.push(listener),
+    };
+    const target = {
+      twice: (x: number) => 2 * x,
+      later: async (x: number) => x + 1,
+      fail: () => {
+        throw new TypeError("no such thing");
+      },
+    };
+    expose(target, ["twice", "later", "fail"], serverPort);
+    const requests = [
+      { id: 7, method: "twice", args: [21] },
+      { id: 3, method: "later", args: [1] },
+      { id: 9, method: "fail", args: [] },
+    ];
+    for (const request of requests) for (const listener of serverListeners) listener(request);
+    const wanted = [
+      { id: 7, value: 42 },
+      { id: 3, value: 2 },
+      { id: 9, error: { name: "TypeError", message: "no such thing" } },
+    ];
+    await withDeadline(
+      (async () => {
+        while (replies.length < wanted.length) await new Promise((resolve) => setImmediate(resolve));
+      })(),
+      scaledWait(1_000),
+      "the server's replies to three requests",
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(
+      [...replies].sort((a, b) => (a as { id: number }).id - (b as { id: number }).id),
+      `expose answered ${JSON.stringify(requests)} with ${JSON.stringify(replies)}: one { id, value } or { id, error: { name, message } } per request`,
+    ).toEqual([...wanted].sort((a, b) => a.id - b.id));
+
+    // The client end, driven by hand.
+    const clientListeners: ((m: unknown) => void)[] = [];
+    const sent: { id: unknown; method: unknown; args: unknown }[] = [];
+    const clientPort: Port = {
+      postMessage: (m) => sent.push(m as { id: unknown; method: unknown; args: unknown }),
+      on: (_event, listener) => clientListeners.push(listener),
+    };
+    const remote = proxy<typeof target>(clientPort);
+    const first = observe(remote.twice(5));
+    const second = observe(remote.fail());
+    expect(
+      sent.map(({ method, args }) => ({ method, args })),
+      "what the proxy posted for twice(5) and fail()",
+    ).toEqual([
+      { method: "twice", args: [5] },
+      { method: "fail", args: [] },
+    ]);
+    expect(sent[0]!.id === sent[1]!.id, "two requests must carry different ids").toBe(false);
+    for (const listener of clientListeners)
+      listener({ id: sent[1]!.id, error: { name: "TypeError", message: "no" } });
+    for (const listener of clientListeners) listener({ id: sent[0]!.id, value: 10 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(first.value(), "twice(5) after the reply { id, value: 10 } to its request").toBe(10);
+    expect(second.state(), "fail() after the reply { id, error } to its request").toBe("rejected");
+    expect(
+      [(second.reason() as Error).name, (second.reason() as Error).message],
+      'fail() after the reply { id, error: { name: "TypeError", message: "no" } }: the Error it rejects with',
+    ).toEqual(["TypeError", "no"]);
   });
 
   it("works over a real MessageChannel", async () => {

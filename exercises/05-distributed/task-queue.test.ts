@@ -81,6 +81,22 @@ class Ack implements BrokerCommand {
   toString = () => `ack(tag #${this.pick})`;
 }
 
+class AckUnknown implements BrokerCommand {
+  check = () => true;
+  async run(_m: BrokerModel, r: BrokerReal) {
+    const tag = "no-such-delivery";
+    let error: unknown;
+    await r.broker.ack(tag).catch((e: unknown) => {
+      error = e ?? new Error("rejected");
+    });
+    expect(
+      error,
+      `ack(${JSON.stringify(tag)}) resolved, but the broker never handed out that tag: an unknown tag must reject`,
+    ).toBeInstanceOf(Error);
+  }
+  toString = () => "ack(an unknown tag)";
+}
+
 class Lose implements BrokerCommand {
   constructor(readonly worker: string) {}
   check = () => true;
@@ -101,6 +117,7 @@ const brokerCommands = [
   fc.constant(new Publish()),
   fc.constantFrom("w0", "w1", "w2").map((w) => new Reserve(w)),
   fc.nat({ max: 20 }).map((n) => new Ack(n)),
+  fc.constant(new AckUnknown()),
   fc.constantFrom("w0", "w1", "w2").map((w) => new Lose(w)),
 ];
 
@@ -315,7 +332,10 @@ describe("workOnce", () => {
   it("acknowledges a task whose handler throws or is missing, and reports it as ok: false", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.constantFrom("good", "bad", "missing", "toString"), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.constantFrom("good", "bad", "worse", "missing", "toString"), {
+          minLength: 1,
+          maxLength: 6,
+        }),
         fc.boolean(),
         async (names, acksLate) => {
           const broker = createBroker();
@@ -323,6 +343,10 @@ describe("workOnce", () => {
             good: (x: number) => x + 1,
             bad: async () => {
               throw new RangeError("bad task");
+            },
+            // Throws at once, not in a promise.
+            worse: () => {
+              throw new TypeError("worse task");
             },
           };
           for (const [i, name] of names.entries()) await broker.publish(task(`t${i}`, name, [i]));
@@ -338,10 +362,16 @@ describe("workOnce", () => {
             else {
               expect(
                 outcome?.ok,
-                `task t${i} has ${name === "bad" ? "a handler that throws" : "no handler"}: its outcome must be ok: false`,
+                `task t${i} has ${name === "bad" ? "a handler that rejects" : name === "worse" ? "a handler that throws at once" : "no handler"}: its outcome must be ok: false`,
               ).toBe(false);
               if (name === "bad")
-                expect((outcome as { error: unknown }).error).toEqual(new RangeError("bad task"));
+                expect((outcome as { error: unknown }).error, `the error of task t${i}`).toEqual(
+                  new RangeError("bad task"),
+                );
+              if (name === "worse")
+                expect((outcome as { error: unknown }).error, `the error of task t${i}`).toEqual(
+                  new TypeError("worse task"),
+                );
             }
           }
           await broker.workerLost("w");
@@ -353,6 +383,34 @@ describe("workOnce", () => {
         },
       ),
     );
+  });
+
+  it("acknowledges after the handler when no acksLate is given", async () => {
+    const broker = createBroker();
+    await broker.publish(task("t0"));
+    let started: () => void = () => {};
+    const inHandler = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    // The handler never returns: its worker dies in it, as a dead process would.
+    const step = workOnce(broker, "w", {
+      job: () => {
+        started();
+        return new Promise(() => {});
+      },
+    });
+    void step.catch(() => {});
+    await withDeadline(
+      Promise.race([inHandler, step.then(() => Promise.reject(new Error("workOnce returned early")))]),
+      scaledWait(2_000),
+      "workOnce reaching its handler",
+    );
+    await broker.workerLost("w");
+    const again = await broker.reserve("other");
+    expect(
+      again?.task.id,
+      "workOnce without options, whose worker died in the handler: the task must go back to the queue (by default the delivery is acknowledged only after the handler)",
+    ).toBe("t0");
   });
 });
 

@@ -15,6 +15,11 @@
  *   the schedule may pick ("times out"), and that wait then really lasts its timeout.
  * - No option left while some thread is not done: a deadlock, reported with every blocked thread and
  *   the numbered schedule that led there. More than `maxSteps` steps: a livelock (or a busy loop).
+ * - A thread that reads a cell again although nobody changed it since its last look (and it has not
+ *   slept in between) learns nothing. Doing that many times in a row, without writing, sleeping or
+ *   seeing a change, is spinning where it should sleep in wait(): past `maxIdleReads` in a row the run
+ *   ends as "spinning", whatever the other threads do. Without this, a busy-waiting thread passes every
+ *   schedule in which the others finish its wait for it.
  * - Choices come from fast-check (an array of naturals), so a failing schedule shrinks to a short one
  *   and replays from the seed and path fast-check prints.
  *
@@ -35,6 +40,12 @@ import {
 import { startWorker } from "./workers.ts";
 
 const entry = new URL("./thread-worker.ts", import.meta.url);
+
+/**
+ * Reads of unchanged cells a thread may make in one run. Correct code re-reads a cell only after a write
+ * or a wake-up, give or take a check repeated by a caller; a thread that spins makes one per turn.
+ */
+export const DEFAULT_MAX_IDLE_READS = 8;
 
 type WaitAsyncResult =
   | { async: false; value: "not-equal" | "timed-out" }
@@ -166,6 +177,8 @@ export interface InterleaveOptions {
   readonly maxSteps?: number;
   /** How long one thread may run between two operations; default 3000 ms (scaled: see scaledWait). */
   readonly stallMs?: number;
+  /** Reads of unchanged cells one thread may make in a row before the run counts as spinning; default 8. */
+  readonly maxIdleReads?: number;
 }
 
 /** One step of a schedule, in words, for reports. */
@@ -175,7 +188,7 @@ export interface TraceStep {
   readonly text: string;
 }
 
-export type Verdict = "finished" | "deadlock" | "livelock" | "failed" | "stuck" | "crashed";
+export type Verdict = "finished" | "deadlock" | "livelock" | "spinning" | "failed" | "stuck" | "crashed";
 
 export interface InterleaveResult {
   readonly verdict: Verdict;
@@ -188,6 +201,8 @@ export interface InterleaveResult {
   readonly trace: readonly TraceStep[];
   /** Operations each thread performed (its own steps, blocked waits included). */
   readonly operations: readonly number[];
+  /** Reads each thread made of a cell nobody had changed since it last read it, in all (see maxIdleReads). */
+  readonly idleReads: readonly number[];
   /** The names of the threads, as in the trace. */
   readonly names: readonly string[];
 }
@@ -205,6 +220,7 @@ interface Waiter {
 export async function interleave(pool: ThreadPool, options: InterleaveOptions): Promise<InterleaveResult> {
   const { threads, choices } = options;
   const maxSteps = options.maxSteps ?? 5_000;
+  const maxIdleReads = options.maxIdleReads ?? DEFAULT_MAX_IDLE_READS;
   const stallMs = options.stallMs ?? scaledWait(3_000);
   const n = threads.length;
   if (n < 1 || n > pool.size) throw new RangeError(`a run needs 1 to ${pool.size} threads, got ${n}`);
@@ -219,6 +235,32 @@ export async function interleave(pool: ThreadPool, options: InterleaveOptions): 
 
   const results: unknown[] = Array.from({ length: n }, () => undefined);
   const operations = Array.from({ length: n }, () => 0);
+  const idleReads = Array.from({ length: n }, () => 0);
+  /** Each thread's idle reads since it last wrote, woke or saw a change. */
+  const idleInARow = Array.from({ length: n }, () => 0);
+  /** Writes to each cell so far, by address: a read is idle when its cell's count has not moved. */
+  const writes = new Map<string, number>();
+  /** For each thread, the write count of each cell when it last read it; forgotten when it sleeps. */
+  const lastLooks: Map<string, number>[] = Array.from({ length: n }, () => new Map());
+  let spinner: { thread: number; address: string } | undefined;
+  /** Count a read of `where` by thread t; true once t has read unchanged cells too often. */
+  const looked = (t: number, where: string): void => {
+    const now = writes.get(where) ?? 0;
+    if (lastLooks[t]!.get(where) === now) {
+      idleReads[t]!++;
+      idleInARow[t]!++;
+    } else idleInARow[t] = 0;
+    lastLooks[t]!.set(where, now);
+    if (idleInARow[t]! > maxIdleReads) spinner ??= { thread: t, address: where };
+  };
+  const wrote = (t: number, where: string) => {
+    writes.set(where, (writes.get(where) ?? 0) + 1);
+    idleInARow[t] = 0;
+  };
+  const woke = (t: number) => {
+    lastLooks[t]!.clear();
+    idleInARow[t] = 0;
+  };
   const trace: TraceStep[] = [];
   const done = Array.from({ length: n }, () => false);
   /** A thread's wait already decided (woken or timed out): its next step returns this. */
@@ -356,6 +398,7 @@ export async function interleave(pool: ThreadPool, options: InterleaveOptions): 
         const at = blocked.findIndex((w) => w.thread === t);
         const [waiter] = blocked.splice(at, 1);
         say(`its wait on ${waiter!.address} times out → "timed-out"`);
+        woke(t);
         if (!(await grant(t, WAIT_RESULT["timed-out"]))) stuckThread = t;
         continue;
       }
@@ -363,6 +406,7 @@ export async function interleave(pool: ThreadPool, options: InterleaveOptions): 
       if (early !== undefined) {
         decided[t] = undefined;
         say(`returns from its wait → "ok"`);
+        woke(t);
         if (!(await grant(t, early))) stuckThread = t;
         continue;
       }
@@ -378,24 +422,31 @@ export async function interleave(pool: ThreadPool, options: InterleaveOptions): 
         case OP.load:
           result = Atomics.load(view, index);
           say(`load(${where}) → ${result}`);
+          looked(t, where);
           break;
         case OP.store:
           result = Atomics.store(view, index, arg1);
           say(`store(${where}, ${arg1})`);
+          wrote(t, where);
           break;
         case OP.add:
           result = Atomics.add(view, index, arg1);
           say(`add(${where}, ${arg1}) → ${result} (now ${result + arg1})`);
+          wrote(t, where);
           break;
         case OP.sub:
           result = Atomics.sub(view, index, arg1);
           say(`sub(${where}, ${arg1}) → ${result} (now ${result - arg1})`);
+          wrote(t, where);
           break;
         case OP.compareExchange:
           result = Atomics.compareExchange(view, index, arg1, arg2);
           say(
             `compareExchange(${where}, ${arg1}, ${arg2}) → ${result} (${result === arg1 ? "swapped" : "unchanged"})`,
           );
+          // A failed exchange is a read: retrying it on an unchanged cell is spinning too.
+          if (result === arg1) wrote(t, where);
+          else looked(t, where);
           break;
         case OP.wait: {
           const timeout = timeouts[t]!;
@@ -403,9 +454,13 @@ export async function interleave(pool: ThreadPool, options: InterleaveOptions): 
           if (current !== arg1) {
             result = WAIT_RESULT["not-equal"];
             say(`wait(${where}, ${arg1}) → "not-equal" (it is ${current})`);
+            // wait() does not say what the cell holds: the read that finds out is not idle.
+            looked(t, where);
+            lastLooks[t]!.delete(where);
           } else if (timeout <= 0) {
             result = WAIT_RESULT["timed-out"];
             say(`wait(${where}, ${arg1}, 0) → "timed-out" (a zero timeout never sleeps)`);
+            looked(t, where);
           } else {
             blocked.push({ thread: t, address: where, timeout });
             say(
@@ -433,6 +488,11 @@ export async function interleave(pool: ThreadPool, options: InterleaveOptions): 
         }
         default:
           throw new Error(`harness: unknown operation code ${code} from ${names[t]}`);
+      }
+      if (spinner) {
+        verdict = "spinning";
+        reason = `spinning: ${names[spinner.thread]} read ${spinner.address} again and again (${idleInARow[spinner.thread]} reads in a row of cells nobody had changed since its last look) instead of sleeping in wait() until another thread changes it`;
+        break;
       }
       if (!(await grant(t, result))) stuckThread = t;
     }
@@ -478,7 +538,7 @@ export async function interleave(pool: ThreadPool, options: InterleaveOptions): 
     );
   }
 
-  return { verdict, results, reason, trace, operations, names, ...(failure ? { failure } : {}) };
+  return { verdict, results, reason, trace, operations, idleReads, names, ...(failure ? { failure } : {}) };
 }
 
 /** The schedule in numbered steps; long ones keep their start and their end. */

@@ -108,7 +108,14 @@ function main() {
   const stryker = path.join(root, "node_modules", "@stryker-mutator", "core", "bin", "stryker.js");
   const status = run(process.execPath, [stryker, "run", "grader/mutation/stryker.config.mjs", ...args], {
     // The solutions are the target of every test import, with the grading seed: a deterministic run.
-    env: { ...process.env, COURSE_TARGET: "solutions", COURSE_SEED: process.env.COURSE_SEED || "1" },
+    // Stryker switches mutants through a global of the test process, which a compartment would hide:
+    // the trusted solutions load unconfined here, as in verify's coverage run.
+    env: {
+      ...process.env,
+      COURSE_TARGET: "solutions",
+      COURSE_SEED: process.env.COURSE_SEED || "1",
+      COURSE_UNCONFINED: "1",
+    },
   });
   if (!existsSync(reportFile)) {
     console.error("Stryker wrote no report; see its output above");

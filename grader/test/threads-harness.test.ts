@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectFinished, formatSchedule, interleave, ThreadPool } from "../harness/interleave.ts";
+import {
+  DEFAULT_MAX_IDLE_READS,
+  expectFinished,
+  formatSchedule,
+  interleave,
+  ThreadPool,
+} from "../harness/interleave.ts";
 import { learnerModule } from "../harness/learner.ts";
 import { scheduleChoices } from "../harness/schedules.ts";
 import { MAX_SEQUENTIAL_WAIT_MS, sequentialAtomics } from "../harness/sequential-atomics.ts";
@@ -162,10 +168,60 @@ describe("interleave", () => {
     expectFinished(next.result, "after a failure");
   });
 
-  it("calls a busy loop on atomics a livelock, and a loop that never touches them stuck, and recovers", async () => {
-    const livelock = await interleave(pool, {
+  it("ends a thread that reads unchanged cells again and again as spinning, naming it and the cell", async () => {
+    const spinning = await interleave(pool, {
+      shared: memory(),
+      threads: [{ body: "spinsOnAtomics", name: "the spinner" }],
+      choices: [],
+    });
+    expect(spinning.verdict).toBe("spinning");
+    expect(spinning.idleReads).toEqual([DEFAULT_MAX_IDLE_READS + 1]);
+    expect(spinning.operations).toEqual([DEFAULT_MAX_IDLE_READS + 2]);
+    expect(spinning.reason).toMatch(
+      /^spinning: the spinner read mem\[0\] again and again \(9 reads in a row of cells nobody had changed/,
+    );
+    expect(() => expectFinished(spinning, "a busy wait")).toThrow(/a busy wait: spinning/);
+    const allowed = await interleave(pool, {
       shared: memory(),
       threads: [{ body: "spinsOnAtomics" }],
+      choices: [],
+      maxIdleReads: 50,
+      maxSteps: 40,
+    });
+    expect(allowed.verdict).toBe("livelock");
+  });
+
+  it("counts only reads of unchanged cells in a row: a read after a change or a wake-up starts afresh", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        scheduleChoices({ maxChoice: 3, maxLength: 40 }),
+        fc.integer({ min: 1, max: 20 }),
+        async (choices, changes) => {
+          const result = await interleave(pool, {
+            shared: memory(),
+            threads: [
+              { body: "readsEachChange", args: changes },
+              { body: "changesAndWakes", args: changes },
+            ],
+            choices,
+            // After each change the reader reads the cell twice more before it decides to wait: idle,
+            // but never more than two in a row.
+            maxIdleReads: 2,
+          });
+          expectFinished(result, "a reader that waits for each change");
+          expect(result.results[0]).toBe(changes);
+          expect(result.idleReads[0]).toBeLessThanOrEqual(2 * changes);
+          expect(result.idleReads[1]).toBe(0);
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it("calls a busy loop that keeps changing memory a livelock, and a loop that never touches it stuck, and recovers", async () => {
+    const livelock = await interleave(pool, {
+      shared: memory(),
+      threads: [{ body: "addsForEver" }],
       choices: [],
       maxSteps: 200,
     });

@@ -28,7 +28,7 @@ export interface BlockOptions {
  * only after the previous sink call has resolved. At most `readAhead` blocks are compressing at once, and
  * the source is read only as far ahead as that needs. An empty source gives no blocks at all. Resolves
  * with the number of blocks; rejects (after the blocks in flight have settled) if the source, the pool or
- * the sink fails.
+ * the sink fails. Rejects with a RangeError unless blockSize and readAhead are positive integers.
  */
 export async function compressBlocks(
   pool: Pool,

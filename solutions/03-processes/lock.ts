@@ -21,7 +21,10 @@ export interface LockClient {
 }
 
 export interface LockServer {
-  /** Serve this child's { lock: "acquire" | "release", id } messages, and watch for its exit. */
+  /**
+   * Serve this child's { lock: "acquire" | "release", id } messages, and watch for its exit. Any other
+   * message, or one whose id is not a number, is ignored.
+   */
   attach(child: LockClient): void;
   /** Stop serving every child: later messages are ignored, nobody else is granted. */
   close(): void;

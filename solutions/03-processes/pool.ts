@@ -40,7 +40,11 @@ export interface Pool extends AsyncDisposable {
   apply<T, R>(task: string, input: T): Promise<R>;
   /** Every input through the task; the results in input order. Rejects with the first error. */
   map<T, R>(task: string, inputs: Iterable<T>, options?: { chunksize?: number }): Promise<R[]>;
-  /** Like map, but yields each result as soon as it and all before it are ready. */
+  /**
+   * Like map, but yields each result as soon as it and all before it are ready. Like map's, its work is
+   * queued when imap is called, not when the first value is asked for: the tasks run while nobody iterates
+   * yet, and close() finishes them like any queued work.
+   */
   imap<T, R>(task: string, inputs: Iterable<T>, options?: { chunksize?: number }): AsyncIterable<R>;
   /** Like imap, but yields the results in the order they finish. */
   imapUnordered<T, R>(task: string, inputs: Iterable<T>, options?: { chunksize?: number }): AsyncIterable<R>;
@@ -101,7 +105,14 @@ function chunked<T>(inputs: Iterable<T>, chunksize: number): T[][] {
   return chunks;
 }
 
-/** `tasksModule` exports the task functions by name (sync or async, one argument). */
+/**
+ * `tasksModule` exports the task functions by name (sync or async, one argument). The pool starts `size`
+ * workers at once and reuses them; never more than `size` tasks run at once. A chunk of `chunksize`
+ * consecutive inputs (default 1) goes to one worker in one message. A task that throws rejects its own
+ * call with an Error carrying the task's message; a worker that dies rejects the call it was running and is
+ * replaced. `await using pool = createPool(…)` ends the workers at the end of the block. A size or a
+ * chunksize that is not a positive integer is a RangeError (thrown by createPool, a rejection of the call).
+ */
 export function createPool(tasksModule: string | URL, options: PoolOptions = {}): Pool {
   const size = options.size ?? availableParallelism();
   const kind = options.kind ?? "thread";

@@ -40,7 +40,10 @@ export class Barrier {
     this.cells = new Int32Array(where.buffer, where.byteOffset, 3);
   }
 
-  /** A new barrier for `parties` threads (a positive whole number), in a buffer of its own. */
+  /**
+   * A new barrier for `parties` threads (RangeError unless a whole number from 1 to 2³¹ − 1), in a buffer
+   * of its own.
+   */
   static create(parties: number, atomics: AtomicsLike = defaultAtomics): Barrier {
     if (!Number.isInteger(parties) || parties < 1 || parties > 0x7fffffff) {
       throw new RangeError(`parties must be a whole number ≥ 1, got ${parties}`);

@@ -42,7 +42,10 @@ export class Table {
     this.cells = new Int32Array(where.buffer, where.byteOffset, FORKS + seats);
   }
 
-  /** A table for `seats` philosophers (a whole number ≥ 2), all forks on the table. */
+  /**
+   * A table for `seats` philosophers (RangeError unless a whole number from 2 to 2¹⁶), all forks on the
+   * table.
+   */
   static create(seats: number, atomics: AtomicsLike = defaultAtomics): Table {
     if (!Number.isInteger(seats) || seats < 2 || seats > 1 << 16) {
       throw new RangeError(`seats must be a whole number from 2 to ${1 << 16}, got ${seats}`);
@@ -67,7 +70,7 @@ export class Table {
     return this.atomics.load(this.cells, SEATS);
   }
 
-  /** Take both forks of `seat` (0 … seats − 1), waiting as needed. Blocks the calling thread. */
+  /** Take both forks of `seat` (0 … seats − 1; RangeError otherwise), waiting as needed. Blocks the calling thread. */
   pickUp(seat: number): void {
     const seats = this.checkSeat(seat);
     // The footman lets at most seats − 1 philosophers reach for forks: then one always gets both.
@@ -76,7 +79,10 @@ export class Table {
     this.take(FORKS + ((seat + 1) % seats));
   }
 
-  /** Put both forks of `seat` back, and leave the footman's place to someone else. */
+  /**
+   * Put both forks of `seat` back (0 … seats − 1; RangeError otherwise), and leave the footman's place to
+   * someone else.
+   */
   putDown(seat: number): void {
     const seats = this.checkSeat(seat);
     this.free(FORKS + ((seat + 1) % seats));

@@ -45,7 +45,10 @@ export class RingBuffer {
     this.cells = new Int32Array(where.buffer, where.byteOffset, RING + atomics.load(capacity, 0));
   }
 
-  /** A new, empty ring buffer with room for `capacity` numbers (a positive whole number). */
+  /**
+   * A new, empty ring buffer with room for `capacity` numbers (RangeError unless a whole number from 1 to
+   * 2²⁴), in a buffer of its own.
+   */
   static create(capacity: number, atomics: AtomicsLike = defaultAtomics): RingBuffer {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 24) {
       throw new RangeError(`capacity must be a whole number from 1 to ${1 << 24}, got ${capacity}`);

@@ -34,6 +34,10 @@ function checkWhole(value: number, least: number, what: string): void {
   }
 }
 
+/**
+ * Its count is an Int32: `create` takes a whole number of permits from 0 to 2³¹ − 1 and `release` a whole
+ * number from 1 to 2³¹ − 1; anything else is refused with a RangeError, and a refused call changes nothing.
+ */
 export class Semaphore {
   private readonly cells: Int32Array;
 
@@ -44,7 +48,10 @@ export class Semaphore {
     this.cells = new Int32Array(where.buffer, where.byteOffset, 1);
   }
 
-  /** A new semaphore with `permits` free permits (a non-negative whole number), in a buffer of its own. */
+  /**
+   * A new semaphore with `permits` free permits, in a SharedArrayBuffer of its own. RangeError unless
+   * `permits` is a non-negative whole number.
+   */
   static create(permits: number, atomics: AtomicsLike = defaultAtomics): Semaphore {
     checkWhole(permits, 0, "permits");
     const semaphore = new Semaphore({ buffer: new SharedArrayBuffer(4), byteOffset: 0 }, atomics);

@@ -45,10 +45,11 @@ interface Waiting {
 
 /**
  * The communicator of rank `rank` among `ports.length` ranks: ports[q] leads to rank q, ports[rank] is null.
- * send(value, dest, tag = 0) posts { tag, value } on ports[dest] (to itself: delivered here, a structured
- * clone, a microtask later); it throws a RangeError for a dest that is no rank or a tag that is not an
- * integer >= 0. recv(source = ANY_SOURCE, tag = ANY_TAG) resolves with the oldest arrived message that fits,
- * or with the first one that arrives later; among several waiting receives, the oldest that fits gets it.
+ * send(value, dest, tag = 0) posts { tag, data: value } on ports[dest] (to itself: delivered here, a
+ * structured clone, a microtask later); it throws a RangeError for a dest that is no rank or a tag that is
+ * not an integer >= 0. recv(source = ANY_SOURCE, tag = ANY_TAG) resolves with the oldest arrived message
+ * that fits, or with the first one that arrives later; among several waiting receives, the oldest that fits
+ * gets it.
  */
 export function connect(rank: number, ports: readonly (Port | null)[]): Comm {
   const size = ports.length;

@@ -16,9 +16,9 @@ import type { Broker, Delivery, Handlers, Task } from "./broker.ts";
 
 /**
  * An in-memory Broker (see broker.ts): tasks in publish order; reserve moves the oldest to the worker's
- * unacknowledged deliveries, each with a fresh delivery tag; ack forgets one (rejecting an unknown tag, or
- * one acknowledged before); workerLost puts that worker's unacknowledged tasks back at the front of the
- * queue, oldest first.
+ * unacknowledged deliveries, each with a fresh delivery tag; ack forgets one (rejecting a tag that names no
+ * unacknowledged delivery: unknown, acknowledged before, or put back by workerLost); workerLost puts that
+ * worker's unacknowledged tasks back at the front of the queue, oldest first.
  */
 export function createBroker(): Broker {
   const queue: Task[] = [];

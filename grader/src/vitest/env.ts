@@ -22,7 +22,7 @@ export const RUN_ENV = {
   grading: "COURSE_GRADING",
   /**
    * Set to run learner code the way it ran before confinement (no lockdown, no compartments, no membrane):
-   * only for the trusted reference solutions, by the confinement benchmark and by verify's coverage run
+   * only for the trusted reference solutions, by the confinement benchmark, the mutation run and verify's coverage run
    * (V8 coverage maps only modules vite loaded itself). Grading never sets it.
    */
   unconfined: "COURSE_UNCONFINED",
