@@ -51,7 +51,14 @@ function disguisedAtomics(): CountingAtomics {
     sub: (a, i, v) => hide(inner.add(a, i, v)),
     compareExchange: (a, i, expected, replacement) =>
       hide(inner.compareExchange(a, i, hide(expected), hide(replacement))),
-    wait: (a, i, v, timeoutMs) => inner.wait(a, i, hide(v), timeoutMs),
+    wait: (a, i, v, timeoutMs) => {
+      try {
+        return inner.wait(a, i, hide(v), timeoutMs);
+      } catch (error) {
+        // Its complaint about a wait that would never end names the value the caller passed, not the disguise.
+        throw new Error((error as Error).message.replace(`wait(…, ${hide(v)}`, `wait(…, ${v}`));
+      }
+    },
     waitAsync: (a, i, v, timeoutMs) => inner.waitAsync(a, i, hide(v), timeoutMs),
     notify: (a, i, count) => inner.notify(a, i, count),
   };

@@ -38,7 +38,14 @@ function disguisedAtomics(): CountingAtomics {
     sub: (a, i, v) => hide(inner.add(a, i, v)),
     compareExchange: (a, i, expected, replacement) =>
       hide(inner.compareExchange(a, i, hide(expected), hide(replacement))),
-    wait: (a, i, v, timeoutMs) => inner.wait(a, i, hide(v), timeoutMs),
+    wait: (a, i, v, timeoutMs) => {
+      try {
+        return inner.wait(a, i, hide(v), timeoutMs);
+      } catch (error) {
+        // Its complaint about a wait that would never end names the value the caller passed, not the disguise.
+        throw new Error((error as Error).message.replace(`wait(…, ${hide(v)}`, `wait(…, ${v}`));
+      }
+    },
     waitAsync: (a, i, v, timeoutMs) => inner.waitAsync(a, i, hide(v), timeoutMs),
     notify: (a, i, count) => inner.notify(a, i, count),
   };
@@ -99,7 +106,7 @@ describe("Table", () => {
             table.putDown(seat);
           } catch (error) {
             throw new Error(
-              `at a table for ${seats}, philosopher ${seat} eating alone (round ${round}): ${(error as Error).message} (the test's AtomicsLike keeps values negated in memory: reach the table's state only through atomics)`,
+              `at a table for ${seats}, philosopher ${seat} eating alone (round ${round}): ${(error as Error).message}\n(the test's AtomicsLike keeps values negated in memory: a value read or written without atomics is wrong here)`,
             );
           }
         }

@@ -45,7 +45,14 @@ function disguisedAtomics(): CountingAtomics {
     sub: (a, i, v) => hide(inner.add(a, i, v)),
     compareExchange: (a, i, expected, replacement) =>
       hide(inner.compareExchange(a, i, hide(expected), hide(replacement))),
-    wait: (a, i, v, timeoutMs) => inner.wait(a, i, hide(v), timeoutMs),
+    wait: (a, i, v, timeoutMs) => {
+      try {
+        return inner.wait(a, i, hide(v), timeoutMs);
+      } catch (error) {
+        // Its complaint about a wait that would never end names the value the caller passed, not the disguise.
+        throw new Error((error as Error).message.replace(`wait(…, ${hide(v)}`, `wait(…, ${v}`));
+      }
+    },
     waitAsync: (a, i, v, timeoutMs) => inner.waitAsync(a, i, hide(v), timeoutMs),
     notify: (a, i, count) => inner.notify(a, i, count),
   };
@@ -92,7 +99,7 @@ describe("RWLock", () => {
         step();
       } catch (error) {
         throw new Error(
-          `${what}, on a thread alone: ${(error as Error).message} (the test's AtomicsLike keeps values negated in memory: reach the lock's state only through atomics)`,
+          `${what}, on a thread alone: ${(error as Error).message}\n(the test's AtomicsLike keeps values negated in memory: a value read or written without atomics is wrong here)`,
         );
       }
     }
