@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { expectFinished, expectOnSchedule, interleave, ThreadPool } from "../../grader/harness/interleave.ts";
 import { learnerModule } from "../../grader/harness/learner.ts";
 import { scheduleChoices } from "../../grader/harness/schedules.ts";
-import { type CountingAtomics, sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
+import { disguise, sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
 import { stress } from "../../grader/harness/stress.ts";
 import { countTo, raiseTo, takeTicket } from "./counters.ts";
 
@@ -22,52 +22,10 @@ function cellsWith(index: number, start: number) {
   return { buffer, cells, others: () => [...cells].filter((_, k) => k !== index) };
 }
 
-/** `-v` as an Int32: how disguisedAtomics keeps `v` in memory (and how it reads it back). */
-const hide = (v: number) => -v | 0;
-
-/**
- * A one-thread AtomicsLike (sequentialAtomics underneath, so it counts operations) that keeps every value
- * in shared memory negated. Through it the values are right; a plain cells[i] read sees the negation and
- * a plain write is read back negated, so code that bypasses `atomics` goes visibly wrong.
- */
-function disguisedAtomics(): CountingAtomics {
-  const inner = sequentialAtomics();
-  /** An endless retry loop (a compareExchange with a value read by hand never matches) fails, not hangs. */
-  const hide = (v: number) => {
-    if (inner.operations > 10_000) {
-      throw new Error(
-        "more than 10000 atomics operations in one thread's test: a retry loop that never ends? (a value read with cells[i] instead of atomics never matches here)",
-      );
-    }
-    return -v | 0;
-  };
-  return {
-    get operations() {
-      return inner.operations;
-    },
-    load: (a, i) => hide(inner.load(a, i)),
-    store: (a, i, v) => hide(inner.store(a, i, hide(v))),
-    add: (a, i, v) => hide(inner.sub(a, i, v)),
-    sub: (a, i, v) => hide(inner.add(a, i, v)),
-    compareExchange: (a, i, expected, replacement) =>
-      hide(inner.compareExchange(a, i, hide(expected), hide(replacement))),
-    wait: (a, i, v, timeoutMs) => {
-      try {
-        return inner.wait(a, i, hide(v), timeoutMs);
-      } catch (error) {
-        // Its complaint about a wait that would never end names the value the caller passed, not the disguise.
-        throw new Error((error as Error).message.replace(`wait(…, ${hide(v)}`, `wait(…, ${v}`));
-      }
-    },
-    waitAsync: (a, i, v, timeoutMs) => inner.waitAsync(a, i, hide(v), timeoutMs),
-    notify: (a, i, count) => inner.notify(a, i, count),
-  };
-}
-
-/** Cells as cellsWith, with the one at `index` kept in disguise for disguisedAtomics. */
+/** Cells as cellsWith, with the one at `index` kept as a disguised sequentialAtomics stores it. */
 function disguisedCellsWith(index: number, start: number) {
-  const made = cellsWith(index, hide(start));
-  return { ...made, value: () => hide(made.cells[index]!) };
+  const made = cellsWith(index, disguise(start));
+  return { ...made, value: () => disguise(made.cells[index]!) };
 }
 const THROUGH =
   "read through atomics (the test's AtomicsLike keeps the value negated in memory, so a plain cells[i] read or write goes wrong)";
@@ -78,7 +36,7 @@ describe("countTo", () => {
     fc.assert(
       fc.property(fc.nat({ max: CELLS - 1 }), int32, fc.nat({ max: 20 }), (index, start, times) => {
         const { cells, others, value } = disguisedCellsWith(index, start);
-        const atomics = disguisedAtomics();
+        const atomics = sequentialAtomics({ disguised: true });
         countTo(cells, index, times, atomics);
         expect(
           atomics.operations,
@@ -150,7 +108,7 @@ describe("takeTicket", () => {
     fc.assert(
       fc.property(fc.nat({ max: CELLS - 1 }), int32, fc.nat({ max: 10 }), (index, start, take) => {
         const { cells, others, value } = disguisedCellsWith(index, start);
-        const atomics = disguisedAtomics();
+        const atomics = sequentialAtomics({ disguised: true });
         const got = Array.from({ length: take }, () => takeTicket(cells, index, atomics));
         expect(
           atomics.operations,
@@ -205,7 +163,7 @@ describe("raiseTo", () => {
           const { cells, others, value: held } = disguisedCellsWith(index, start);
           let model = start;
           for (const value of offers) {
-            const atomics = disguisedAtomics();
+            const atomics = sequentialAtomics({ disguised: true });
             const before = raiseTo(cells, index, value, atomics);
             expect(
               atomics.operations,

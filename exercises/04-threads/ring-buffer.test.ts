@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { expectFinished, expectOnSchedule, interleave, ThreadPool } from "../../grader/harness/interleave.ts";
 import { learnerModule } from "../../grader/harness/learner.ts";
 import { scheduleChoices } from "../../grader/harness/schedules.ts";
-import { type CountingAtomics, sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
+import { sequentialAtomics } from "../../grader/harness/sequential-atomics.ts";
 import { stress } from "../../grader/harness/stress.ts";
 import { RingBuffer } from "./ring-buffer.ts";
 
@@ -11,45 +11,6 @@ const bodies = new URL("./ring-buffer.bodies.ts", import.meta.url);
 const data = { learner: learnerModule("exercises/04-threads/ring-buffer.ts") };
 const startPool = (size: number) => ThreadPool.start(bodies, size, data);
 const schedule = scheduleChoices();
-
-/**
- * A one-thread AtomicsLike (sequentialAtomics underneath) that keeps every value in shared memory negated.
- * Through it the values are right; a plain read of the Int32Array sees the negation and a plain write is
- * read back negated, so code that bypasses `atomics` goes visibly wrong. 0 is 0 either way.
- */
-function disguisedAtomics(): CountingAtomics {
-  const inner = sequentialAtomics();
-  /** An endless retry loop (a compareExchange with a value read by hand never matches) fails, not hangs. */
-  const hide = (v: number) => {
-    if (inner.operations > 100_000) {
-      throw new Error(
-        "more than 100000 atomics operations on one thread: a retry loop that never ends? (a value read from the Int32Array instead of through atomics never matches here)",
-      );
-    }
-    return -v | 0;
-  };
-  return {
-    get operations() {
-      return inner.operations;
-    },
-    load: (a, i) => hide(inner.load(a, i)),
-    store: (a, i, v) => hide(inner.store(a, i, hide(v))),
-    add: (a, i, v) => hide(inner.sub(a, i, v)),
-    sub: (a, i, v) => hide(inner.add(a, i, v)),
-    compareExchange: (a, i, expected, replacement) =>
-      hide(inner.compareExchange(a, i, hide(expected), hide(replacement))),
-    wait: (a, i, v, timeoutMs) => {
-      try {
-        return inner.wait(a, i, hide(v), timeoutMs);
-      } catch (error) {
-        // Its complaint about a wait that would never end names the value the caller passed, not the disguise.
-        throw new Error((error as Error).message.replace(`wait(…, ${hide(v)}`, `wait(…, ${v}`));
-      }
-    },
-    waitAsync: (a, i, v, timeoutMs) => inner.waitAsync(a, i, hide(v), timeoutMs),
-    notify: (a, i, count) => inner.notify(a, i, count),
-  };
-}
 
 /** Producer p's k-th value: p * 1000 + k, so every value says who put it and in which order. */
 const tagged = (producer: number, k: number) => producer * 1000 + k + 1;
@@ -172,7 +133,7 @@ describe("RingBuffer", () => {
     fc.assert(
       fc.property(fc.constantFrom(1, 2, 3, 4), commands, (capacity, cmds) => {
         // It keeps values negated in memory: only a buffer that reaches it through atomics is right.
-        const atomics = disguisedAtomics();
+        const atomics = sequentialAtomics({ disguised: true });
         const first = RingBuffer.create(capacity, atomics);
         const second = RingBuffer.attach(structuredClone(first.handle), atomics);
         fc.modelRun(() => ({ model: { items: [], capacity }, real: { rings: [first, second] } }), cmds);

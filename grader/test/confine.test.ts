@@ -262,6 +262,28 @@ describe("what a learner receives from the course", () => {
     expect(values).toEqual({ list: [1, 2], map: new Map([["k", 1]]), set: new Set([1]), record: { n: 1 } });
   });
 
+  it('sees every name of the test\'s data, "_" names included, but no "_" internals of an object with behaviour', () => {
+    const { names } = learner<{ names: (value: object) => string[] }>(`
+      export function names(value: object): string[] {
+        return Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined);
+      }`);
+    const keys = fc.uniqueArray(fc.stringMatching(/^_?[a-z]{1,4}$/), { minLength: 1, maxLength: 6 });
+    fc.assert(
+      fc.property(keys, (ks) => {
+        const record = Object.fromEntries(ks.map((k) => [k, 1]));
+        expect(names(record), "a plain record's own names").toEqual(ks.filter((k) => !/^\d/.test(k)));
+        const list = Object.assign([1, 2], Object.fromEntries(ks.map((k) => [k, 1])));
+        expect(names(list), "an array's own names").toEqual(["0", "1", ...ks]);
+      }),
+      { examples: [[["_handle", "_x", "a"]]] },
+    );
+    class Internals {
+      _handle = 1;
+      visible = 2;
+    }
+    expect(names(new Internals())).toEqual(["visible"]);
+  });
+
   it("cannot rewrite a test double", () => {
     const { rewrite } = learner<{ rewrite: (double: { check(): boolean }) => void }>(`
       export function rewrite(double: { check(): boolean }) { double.check = () => true; }`);

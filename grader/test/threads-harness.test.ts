@@ -357,6 +357,35 @@ describe("sequentialAtomics", () => {
     expect(A.waitAsync(cells, 0, 9)).toEqual({ async: false, value: "not-equal" });
     expect(A.operations).toBe(10);
   });
+
+  it("disguised, gives the same answers while memory holds the negation, and ends a loop that never stops", () => {
+    const plain = sequentialAtomics();
+    const A = sequentialAtomics({ disguised: true, maxOperations: 12 });
+    const [p, d] = [new Int32Array(new SharedArrayBuffer(8)), new Int32Array(new SharedArrayBuffer(8))];
+    const both = <R>(op: (X: typeof A, cells: Int32Array) => R) => {
+      const answer = op(A, d);
+      expect(answer).toEqual(op(plain, p));
+      return answer;
+    };
+    both((X, c) => X.store(c, 0, 7));
+    both((X, c) => X.add(c, 0, 3));
+    both((X, c) => X.sub(c, 0, 1));
+    both((X, c) => X.compareExchange(c, 0, 9, -2147483648));
+    both((X, c) => X.compareExchange(c, 0, 5, 4));
+    both((X, c) => X.load(c, 0));
+    both((X, c) => X.wait(c, 0, 3, 0));
+    expect([...d], "what a plain read of the cells sees").toEqual([-p[0]! | 0, 0]);
+    d[1] = 5;
+    expect(A.load(d, 1), "a plain write is read back negated").toBe(-5);
+    expect(() => A.wait(d, 0, -2147483648), "the message names the caller's value").toThrow(
+      /^wait\(…, -2147483648\) would put the only thread to sleep for ever/,
+    );
+    expect(A.operations).toBe(9);
+    for (let k = 0; k < 3; k++) A.load(d, 0);
+    expect(() => A.load(d, 0)).toThrow(
+      /more than 12 atomics operations on one thread.*read from the Int32Array/,
+    );
+  });
 });
 
 describe("learnerModule", () => {

@@ -68,6 +68,8 @@ interface ViewState {
   readonly facet: Facet | undefined;
   readonly writable: boolean;
   readonly proxy: object;
+  /** An array or a plain record: data, whose every name is the learner's to see, "_x" included. */
+  readonly data: boolean;
 }
 
 const TYPED_ARRAY_PROTOTYPE = Object.getPrototypeOf(Int8Array.prototype) as object;
@@ -360,7 +362,7 @@ export class Membrane {
     // Kept on the stand-in, which only the handler ever sees: cheaper than one more weak map. Configurable,
     // so the proxy invariants never require a trap to report it.
     Object.defineProperty(standIn, VIEW_STATE, {
-      value: { original, facet, writable, proxy } satisfies ViewState,
+      value: { original, facet, writable, proxy, data: isDataShaped(original) } satisfies ViewState,
       configurable: true,
     });
     this.#remember(original, proxy, direction);
@@ -377,10 +379,10 @@ export class Membrane {
     const state = (standIn: object): ViewState => (standIn as { [VIEW_STATE]: ViewState })[VIEW_STATE];
     const out = (value: unknown) => this.#convert(value, direction);
     const into = (value: unknown) => this.#convert(value, back);
-    const visible = ({ facet }: ViewState, key: string | symbol): boolean => {
+    const visible = ({ facet, data }: ViewState, key: string | symbol): boolean => {
       if (direction === "toHost") return !isHostHook(key);
       if (facet && "only" in facet) return facet.only.has(key);
-      return isPublic(key) && !facet?.except.has(key);
+      return isPublic(key, data) && !facet?.except.has(key);
     };
     /** Run code of the original's side; whatever it throws reaches the caller converted. */
     const guard = <T>(run: () => T): T => {
@@ -535,10 +537,20 @@ function isPlainRecord(value: object): boolean {
   return (proto === Object.prototype || proto === null) && !types.isProxy(value) && isPlainData(value);
 }
 
-/** A member of a host object that a learner may see: not Node's internals (symbols, `_handle`, …). */
-function isPublic(key: string | symbol): boolean {
+/**
+ * A member of a host object that a learner may see: not Node's internals (symbols, `_handle`, …). Names
+ * starting with "_" are internal only on objects with behaviour; in data (a test's input) they are data.
+ */
+function isPublic(key: string | symbol, data: boolean): boolean {
   if (typeof key === "symbol") return PROTOCOL_SYMBOLS.has(key) || key === Symbol.toPrimitive;
-  return !key.startsWith("_");
+  return data || !key.startsWith("_");
+}
+
+/** An array, or a record whose prototype is Object.prototype or null: data by its shape. */
+function isDataShaped(value: object): boolean {
+  if (safely(() => Array.isArray(value), false)) return true;
+  const proto = safely(() => Reflect.getPrototypeOf(value), undefined);
+  return proto === Object.prototype || proto === null;
 }
 
 function isIndex(key: string | symbol): boolean {
