@@ -72,6 +72,47 @@ function expectedOutput(text: string, frames: readonly string[], count: number):
   return written + " ".repeat(last.length) + "\b".repeat(last.length);
 }
 
+/**
+ * Check what a spinner wrote, piece by piece: each of its `count` frames (text + frame, then as many
+ * backspaces), then the erase. The first piece that differs is named by its place, and the erase by what
+ * came instead of it, so a mistake reads the same however many frames the timers let the spinner write.
+ */
+function expectSpinnerOutput(
+  written: string,
+  text: string,
+  frames: readonly string[],
+  count: number,
+  context: string,
+) {
+  let at = 0;
+  let last = "";
+  for (let i = 0; i < count; i++) {
+    last = text + frames[i % frames.length];
+    const piece = last + "\b".repeat(last.length);
+    expect(
+      JSON.stringify(written.slice(at, at + piece.length)),
+      `${context}: frame ${i + 1} should be ${JSON.stringify(last)} then ${last.length === 1 ? "a backspace" : `${last.length} backspaces`}`,
+    ).toBe(JSON.stringify(piece));
+    at += piece.length;
+  }
+  const erase = " ".repeat(last.length) + "\b".repeat(last.length);
+  const rest = written.slice(at);
+  const instead =
+    rest === erase
+      ? "the erase"
+      : rest === ""
+        ? "nothing: the last frame stays on the line"
+        : rest.startsWith(erase)
+          ? "the erase, then more output after it"
+          : rest.startsWith(text) && rest.includes("\b")
+            ? "another frame: framesWritten counts fewer frames than were written"
+            : `something else: ${JSON.stringify(rest.length > 40 ? `${rest.slice(0, 37)}…` : rest)}`;
+  expect(
+    instead,
+    `${context}: after the frames it counts in framesWritten, the spinner should write the erase (spaces over the last frame, then backspaces) and nothing more`,
+  ).toBe("the erase");
+}
+
 /** How many whole frames `written` holds, at most. */
 const framesIn = (written: string) =>
   written.split("\b").filter((part, i, all) => part !== "" && i < all.length - 1).length;
@@ -184,10 +225,13 @@ describe("startSpinner", () => {
         expect(framesWritten, "framesWritten should count the frames written").toBeGreaterThanOrEqual(
           frames.length + 2,
         );
-        expect(
-          JSON.stringify(seen.text()),
-          `with text ${JSON.stringify(text)} and frames ${JSON.stringify(frames)}, the output should be each frame in turn, then the erase`,
-        ).toBe(JSON.stringify(expectedOutput(text, frames, framesWritten)));
+        expectSpinnerOutput(
+          seen.text(),
+          text,
+          frames,
+          framesWritten,
+          `with text ${JSON.stringify(text)} and frames ${JSON.stringify(frames)}`,
+        );
       }),
       { numRuns: 4 },
     );
@@ -198,8 +242,12 @@ describe("startSpinner", () => {
     const s = await spinner({ intervalMs: 10, out: seen.out });
     await eventually(() => framesIn(seen.text()) >= 5, "the spinner should keep writing frames");
     const { framesWritten } = await within(s.stop(), "stop()");
-    expect(JSON.stringify(seen.text()), "the default frames are | / - \\ and the default text is empty").toBe(
-      JSON.stringify(expectedOutput("", ["|", "/", "-", "\\"], framesWritten)),
+    expectSpinnerOutput(
+      seen.text(),
+      "",
+      ["|", "/", "-", "\\"],
+      framesWritten,
+      "the default frames are | / - \\ and the default text is empty",
     );
   });
 
@@ -222,8 +270,12 @@ describe("startSpinner", () => {
       );
       const { framesWritten } = await within(s.stop(), "stop()");
       const lived = performance.now() - before;
-      expect(JSON.stringify(text), "what the spinner wrote to process.stderr").toBe(
-        JSON.stringify(expectedOutput("defaults ", ["|", "/", "-", "\\"], framesWritten)),
+      expectSpinnerOutput(
+        text,
+        "defaults ",
+        ["|", "/", "-", "\\"],
+        framesWritten,
+        "what the spinner wrote to process.stderr",
       );
       // Timers never fire early: a frame at once, then at most one per 100 ms of the spinner's life, which
       // lies within the `lived` ms from before startSpinner to after stop.
