@@ -257,6 +257,66 @@ function buildTree(t: Tree, leaves: Array<ReturnType<typeof probe<number>>>): Si
   return broadcast(t.branches.map((b) => buildTree(b, leaves)));
 }
 
+describe("feed", () => {
+  const mapStep = fc.record({
+    kind: fc.constant("map" as const),
+    mul: fc.integer({ min: -3, max: 3 }),
+    add: fc.integer({ min: -5, max: 5 }),
+  });
+
+  it("feed runs each value down the whole chain before it takes the next from the source, so an endless source works", () => {
+    fc.assert(
+      fc.property(fc.array(mapStep, { maxLength: 3 }), fc.integer({ min: 1, max: 6 }), (steps, wanted) => {
+        const log: string[] = [];
+        const enough = new Error(`the sink has the ${wanted} values it wanted`);
+        // Endless, but a feed that tries to take all of it first stops at a clear error, not a hang.
+        function* endless(): Generator<number> {
+          for (let i = 0; ; i++) {
+            if (i === 200)
+              throw new Error(
+                "feed read 200 values from the source before the sink got the ones it wanted: it should send each value on as soon as it takes it",
+              );
+            log.push(`source gives ${i}`);
+            yield i;
+          }
+        }
+        function* picky(): Sink<number> {
+          for (let got = 1; ; got++) {
+            log.push(`sink gets ${yield}`);
+            if (got === wanted) throw enough;
+          }
+        }
+        const sink = picky();
+        sink.next();
+        let thrown: unknown;
+        try {
+          feed(endless(), buildChain(steps, sink));
+        } catch (error) {
+          // Any other error is the exercise's own (or the source's "read ahead"): it is the failure.
+          if (error !== enough) throw error;
+          thrown = error;
+        }
+        const model = modelChain(
+          steps,
+          Array.from({ length: wanted }, (_, i) => i),
+        );
+        const expected = model.flatMap((out, i) => [`source gives ${i}`, `sink gets ${out}`]);
+        expect(
+          log,
+          `through ${steps.length === 0 ? "no stage" : steps.map(describeStep).join(" → ")}, each value should reach the sink before feed takes the next one from the source`,
+        ).toEqual(expected);
+        expect(thrown, "the sink's error should end feed and reach its caller").toBe(enough);
+      }),
+      {
+        examples: [
+          [[], 1],
+          [[{ kind: "map", mul: 2, add: 1 }], 3],
+        ],
+      },
+    );
+  });
+});
+
 describe("closing", () => {
   it("feed closes the pipeline it fed: every stage downstream is closed exactly once", () => {
     fc.assert(
@@ -303,19 +363,44 @@ describe("closing", () => {
   });
 
   it("a value sent into a pipeline whose inner stage was closed throws an Error", () => {
+    // In front of the closed stage: a filter or a map, or a broadcast with open targets around it.
+    const front = fc.oneof(
+      step.map((s) => ({ kind: "step" as const, step: s })),
+      fc.record({ kind: fc.constant("broadcast" as const), before: fc.nat(2), after: fc.nat(2) }),
+    );
     fc.assert(
-      fc.property(step, fc.integer({ min: 0, max: 30 }), (s, x) => {
+      fc.property(front, fc.integer({ min: 0, max: 30 }), (f, x) => {
         const { sink } = probe<number>();
         const inner = map((v: number) => v, sink);
-        const head = buildChain([s], inner);
+        if (f.kind === "step") {
+          const head = buildChain([f.step], inner);
+          inner.return();
+          fc.pre(f.step.kind === "map" || keeps(f.step)(x));
+          expect(
+            () => send(head, x),
+            `${describeStep(f.step)} sent ${x} on to a closed map stage; send should throw`,
+          ).toThrow(Error);
+          return;
+        }
+        const before = Array.from({ length: f.before }, () => probe<number>());
+        const after = Array.from({ length: f.after }, () => probe<number>());
+        const head = broadcast([...before.map((p) => p.sink), inner, ...after.map((p) => p.sink)]);
         inner.return();
-        const reaches = s.kind === "map" || keeps(s)(x);
-        fc.pre(reaches);
         expect(
           () => send(head, x),
-          `${describeStep(s)} sent ${x} on to a closed map stage; send should throw`,
+          `a broadcast to ${f.before + f.after + 1} targets, target ${f.before + 1} of them closed, was sent ${x}; send should throw, not drop the value`,
         ).toThrow(Error);
+        expect(
+          before.map((p) => p.state.received),
+          "the targets before the closed one should have received the value",
+        ).toEqual(before.map(() => [x]));
       }),
+      {
+        examples: [
+          [{ kind: "broadcast", before: 0, after: 1 }, 1],
+          [{ kind: "broadcast", before: 1, after: 0 }, 1],
+        ],
+      },
     );
   });
 });

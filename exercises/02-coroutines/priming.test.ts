@@ -153,15 +153,18 @@ describe("send", () => {
   });
 
   it("throws an Error once the coroutine has finished, closed or returned by itself", () => {
+    // What the coroutine returns: nothing, or a value, which is its result and not an answer to the send.
+    const results = fc.oneof(fc.constant(undefined), fc.integer(), fc.string(), fc.constant(null));
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5 }), fc.boolean(), (takes, closeIt) => {
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.boolean(), results, (takes, closeIt, result) => {
         const got: number[] = [];
-        function* take(n: number): Generator<void, void, number> {
+        function* take(n: number): Generator<void, unknown, number> {
           for (let i = 0; i < n; i++) got.push(yield);
+          return result;
         }
         const target = coroutine(take)(takes);
         if (closeIt) {
-          target.return();
+          target.return(undefined);
           expect(() => send(target, 0), "sending to a closed coroutine should throw an Error").toThrow(
             /finished/,
           );
@@ -170,7 +173,7 @@ describe("send", () => {
         for (let i = 1; i < takes; i++) send(target, i);
         expect(
           () => send(target, takes),
-          `the coroutine returns after ${takes} values; the send it returned on should throw an Error that says it finished`,
+          `the coroutine returns ${result === undefined ? "" : `${show(result)} `}after ${takes} values; the send it returned on should throw an Error that says it finished${result === undefined ? "" : " (what a coroutine returns is not an answer it yields)"}`,
         ).toThrow(/finished/);
         const late = thrownBy(() => send(target, 99));
         expect(late, "sending to a finished coroutine should throw an Error").toBeInstanceOf(Error);
@@ -181,11 +184,13 @@ describe("send", () => {
           Array.from({ length: takes }, (_, i) => i + 1),
         );
       }),
-      // A coroutine that finishes on the very first send, closed or not.
+      // A coroutine that finishes on the very first send, closed or not, and ones that return a value.
       {
         examples: [
-          [1, false],
-          [1, true],
+          [1, false, undefined],
+          [1, true, undefined],
+          [2, false, "done"],
+          [1, false, 0],
         ],
       },
     );
