@@ -285,6 +285,13 @@ describe("Scheduler", () => {
           }
         }
       }),
+      // A wait for a child that has already ended, right after it ended and a step later.
+      {
+        examples: [
+          [[{ op: "spawn", child: [] }, { op: "waitChild" }]],
+          [[{ op: "spawn", child: [{ op: "step" }] }, { op: "step" }, { op: "step" }, { op: "waitChild" }]],
+        ],
+      },
     );
   });
 
@@ -354,11 +361,13 @@ describe("Scheduler", () => {
           const killed = yield { kind: "kill", tid: victim };
           events.push(`kill gave ${show(killed)}`);
           const self = (yield { kind: "spawn", task: suicidal() }) as Tid;
+          selfTid = self;
           const waited = yield { kind: "wait", tid: self };
           events.push(`main's wait for the suicidal task gave ${show(waited)}`);
         }
+        let selfTid: Tid | undefined;
         scheduler.spawn(main());
-        scheduler.run(10_000);
+        const trace = scheduler.run(10_000);
         const woken = Array.from({ length: waiters }, (_, i) => `waiter ${i} woke with true`);
         expect(events[0], "killing the victim should run its finally first").toBe("victim finally");
         expect(
@@ -370,7 +379,65 @@ describe("Scheduler", () => {
           events.slice(1 + waiters + 1),
           "a task that kills itself ends at once: its finally runs, and a wait for it gives true",
         ).toEqual(["suicidal finally", "main's wait for the suicidal task gave true"]);
+        expect(
+          trace.filter((tid) => tid === selfTid).length,
+          "the task that killed itself took a step after the kill: it should take two steps (getTid, kill) and no more",
+        ).toBe(2);
       }),
+      { examples: [[0, 1]] },
+    );
+  });
+
+  it("kill ends a task that is waiting or asleep: it never runs again, not even when its wait or sleep is over", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom("waiting", "asleep"),
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 1, max: 6 }),
+        (state, before, ticks) => {
+          const events: string[] = [];
+          function* busy(steps: number): Task {
+            for (let i = 0; i < steps; i++) yield;
+          }
+          function* victim(other: Tid): Task {
+            try {
+              if (state === "waiting") yield { kind: "wait", tid: other };
+              else yield { kind: "sleep", ticks: 2 * before + ticks + 2 };
+              events.push(`the victim ran again after it was ${state}`);
+            } finally {
+              events.push("victim finally");
+            }
+          }
+          let victimTid: Tid | undefined;
+          function* main(): Task {
+            const other = (yield { kind: "spawn", task: busy(before + ticks + 2) }) as Tid;
+            victimTid = (yield { kind: "spawn", task: victim(other) }) as Tid;
+            for (let i = 0; i < before; i++) yield;
+            const killed = yield { kind: "kill", tid: victimTid };
+            events.push(`kill gave ${show(killed)}`);
+            // Still running when the victim's wait or sleep would be over.
+            yield { kind: "wait", tid: other };
+            for (let i = 0; i < ticks + 2; i++) yield;
+          }
+          const scheduler = new Scheduler();
+          scheduler.spawn(main());
+          const trace = scheduler.run(10_000);
+          expect(
+            events,
+            `killing a task while it is ${state} should run its finally and give true, and the task should do nothing more`,
+          ).toEqual(["victim finally", "kill gave true"]);
+          expect(
+            trace.filter((tid) => tid === victimTid).length,
+            `a task killed while it was ${state} was resumed again when its ${state === "waiting" ? "wait" : "sleep"} was over: it took more than the one step that made it ${state}`,
+          ).toBe(1);
+        },
+      ),
+      {
+        examples: [
+          ["waiting", 0, 1],
+          ["asleep", 0, 1],
+        ],
+      },
     );
   });
 
@@ -444,6 +511,8 @@ describe("Scheduler", () => {
           `a task with ${naps.length} naps takes ${naps.length + 1} steps, and idle time is not a step`,
         ).toEqual(Array(naps.length + 1).fill(tid));
       }),
+      // Naps far longer than any run: time jumps to the wake-up, it is not counted out tick by tick.
+      { examples: [[[2 ** 40]], [[0, 2 ** 40, 3]]] },
     );
   });
 

@@ -24,6 +24,8 @@
  *   their results and errors are ignored (no unhandled rejections).
  * - If the consumer stops early (`break`, or `return()`), no further call starts and `source` is closed with
  *   its `return()`. An error from `source` itself reaches the consumer.
+ * - Closing waits for the source's `return()` to finish: by the time the error reaches the consumer, or its
+ *   `break` is over, the source's `finally` has run.
  *
  * @throws RangeError (at the first `next()`) unless limit is a positive integer.
  * @example
