@@ -209,13 +209,13 @@ describe("the pull-request comment", () => {
       exercises: [{ ...first, ...change }, ...sample.exercises.slice(1)],
     });
 
-    it("a score of 999 out of 70", () => {
+    it("a score of 999, above the course's maximum", () => {
       expect(rejected({ ...sample, score: 999 })).toMatch(/total score is 999/);
       const inflated = withFirst({ score: 999 });
       expect(rejected({ ...inflated, score: sample.score - first.score + 999 })).toMatch(
         /scores 999 of at most/,
       );
-      expect(rejected({ ...sample, score: 999, max_score: 70 })).toMatch(/999/);
+      expect(rejected({ ...sample, score: 999, max_score: sample.max_score })).toMatch(/999/);
     });
 
     it("an exercise id the course does not have", () => {
@@ -269,7 +269,7 @@ describe("the pull-request comment", () => {
     // Each carriage return shows as a line break mark, on the same line.
     expect(comment).toMatch(/␊&#35; Grade&#58; 70\/70 &#64;&#8203;someone␊&#33;&#91;img&#93;&#40;x&#41;/);
     expect(comment.split("\n").filter((line) => line.startsWith("## "))).toEqual([
-      `## Grade: ${sample.score}/${sample.max_score} (41%)`,
+      `## Grade: ${sample.score}/${sample.max_score} (${Math.round((100 * sample.score) / sample.max_score)}%)`,
     ]);
   });
 

@@ -6,6 +6,7 @@ export default defineConfig({
     root: new URL("../..", import.meta.url).pathname,
     include: ["grader/test/**/*.test.ts"],
     pool: "forks",
+    setupFiles: ["grader/test/setup.ts"],
     // End-to-end tests grade whole folders, with their own (shorter) limits inside.
     testTimeout: 120_000,
     hookTimeout: 120_000,

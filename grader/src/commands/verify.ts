@@ -169,7 +169,7 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
         return {
           ok: run.ok,
           summary,
-          problems: run.ok ? [] : [tail(run.output)],
+          problems: run.ok ? [] : [...failedGraderTests(run.output), tail(run.output)],
           durationMs: run.durationMs,
         };
       },
@@ -180,6 +180,12 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   const failed = results.filter((r) => !r.ok);
   console.log(renderSummary(results, performance.now() - started));
   return failed.length === 0 ? 0 : 1;
+}
+
+/** The names of the failed grader tests, from vitest's "FAIL  file > test" lines: the tail shows one. */
+function failedGraderTests(output: string): string[] {
+  const names = [...output.matchAll(/^\s*FAIL\s+(\S.*\S)\s*$/gm)].map((m) => `failed: ${m[1]}`);
+  return [...new Set(names)];
 }
 
 /** What a check's body finds; a check that ran beside others says how long it took itself. */
