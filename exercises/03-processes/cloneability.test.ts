@@ -24,13 +24,19 @@ class Point {
   }
 }
 
+/** `Object(Symbol(description))`, told how to print itself: fast-check's own printing throws on a boxed symbol. */
+const boxedSymbol = (description: string): object =>
+  Object.assign(Object(Symbol(description)) as object, {
+    [fc.toStringMethod]: () => `Object(Symbol(${JSON.stringify(description)}))`,
+  });
+
 /** Members structured clone refuses, each with the reason a verdict must give. */
 const offenders: readonly [string, () => unknown, CloneFailure][] = [
   ["an arrow function", () => () => 1, "function"],
   ["a class", () => Point, "function"],
   ["an async function", () => async () => {}, "function"],
   ["a symbol", () => Symbol("s"), "symbol"],
-  ["a boxed symbol", () => Object(Symbol("boxed")), "symbol"],
+  ["a boxed symbol", () => boxedSymbol("boxed"), "symbol"],
   ["a Promise", () => Promise.resolve(1), "uncloneable-object"],
   ["a WeakMap", () => new WeakMap(), "uncloneable-object"],
   ["a WeakSet", () => new WeakSet(), "uncloneable-object"],

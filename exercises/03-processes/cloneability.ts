@@ -5,7 +5,8 @@
  * `serialization: "advanced"`, is copied with the structured clone algorithm (the one behind
  * `structuredClone()`). It copies data: primitives except symbols, plain objects, arrays, Map, Set, Date,
  * RegExp, ArrayBuffers and their views, boxed primitives, errors, and cycles. It refuses functions,
- * symbols and objects that only make sense in their own thread (a Promise, a WeakMap, a Proxy …). When it
+ * symbols (a boxed one, `Object(Symbol())`, too) and objects that only make sense in their own thread (a
+ * Promise, a WeakMap, a Proxy …). When it
  * refuses, it does not say where. Build `checkCloneable`: the same answer as structuredClone, plus the
  * path of the first member that cannot be cloned and why.
  *
