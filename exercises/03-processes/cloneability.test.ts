@@ -85,6 +85,9 @@ const key = fc.oneof(
   fc.string({ maxLength: 4 }),
 );
 
+/** A property name that is not an array index. */
+const namedKey = key.filter((k) => !/^(0|[1-9]\d*)$/.test(k) && k !== "length");
+
 /** Containers of leaves, some of them offenders (about one leaf in eight). */
 const { tree } = fc.letrec((tie) => ({
   tree: fc.oneof(
@@ -94,11 +97,30 @@ const { tree } = fc.letrec((tie) => ({
       { weight: 1, arbitrary: offender.map(([, make]) => make()) },
     ),
     tie("array"),
+    tie("error"),
     tie("object"),
     tie("map"),
     tie("set"),
   ),
-  array: fc.array(tie("tree"), { maxLength: 4 }),
+  // Sometimes with a named property too: structured clone copies an array's other own properties.
+  array: fc
+    .tuple(fc.array(tie("tree"), { maxLength: 4 }), fc.option(fc.tuple(namedKey, tie("tree")), { freq: 4 }))
+    .map(([items, named]) => {
+      if (named)
+        Object.defineProperty(items, named[0], { value: named[1], enumerable: true, writable: true });
+      return items;
+    }),
+  // An error copies its message and its cause, and nothing else of its own.
+  error: fc
+    .record({
+      cause: fc.option(tie("tree"), { freq: 2 }),
+      extra: fc.option(tie("tree"), { freq: 2 }),
+    })
+    .map(({ cause, extra }) => {
+      const error = cause === null ? new Error("an error") : new Error("an error", { cause });
+      if (extra !== null) Object.defineProperty(error, "extra", { value: extra, enumerable: true });
+      return error;
+    }),
   object: fc.array(fc.tuple(key, tie("tree")), { maxLength: 4 }).map((entries) => {
     const object: Record<string, unknown> = {};
     for (const [k, v] of entries)
@@ -168,7 +190,15 @@ describe("checkCloneable", () => {
           ).toBe(verdict.reason);
         }
       }),
-      { numRuns: 300 },
+      {
+        numRuns: 300,
+        // An offender in an error's cause and under an array's named property; one beside an error, ignored.
+        examples: [
+          [{ failed: new Error("task failed", { cause: () => 1 }) }],
+          [{ jobs: Object.assign([1, 2], { run: () => 1 }) }],
+          [[Object.assign(new Error("e"), { retry: () => 1 })]],
+        ],
+      },
     );
   });
 
@@ -351,7 +381,7 @@ describe("checkCloneable", () => {
     expect(checkCloneable(deep), "a chain of 2,000 objects can be cloned").toEqual({ ok: true });
   });
 
-  it("ignores what structuredClone does not copy: symbol keys and non-enumerable properties", () => {
+  it("ignores what structuredClone does not copy: symbol keys, non-enumerable properties, an error's own extras", () => {
     const hidden = Object.defineProperty({ a: 1 }, "f", { value: () => 1, enumerable: false });
     const symbolKeyed = { a: 1, [Symbol("f")]: () => 1 };
     const inherited = Object.create({ f: () => 1 });
@@ -360,6 +390,7 @@ describe("checkCloneable", () => {
       ["a function under a symbol key", symbolKeyed],
       ["an inherited function", inherited],
       ["a class instance's methods", new Point(0, 1)],
+      ["an error's own property other than its cause", Object.assign(new Error("e"), { retry: () => 1 })],
     ] as const) {
       expect(clones(value), `(the test's own check of ${what})`).toBe(true);
       expect(checkCloneable(value), `${what} is not copied, so it does not count`).toEqual({ ok: true });

@@ -31,7 +31,10 @@ export function segment(key: string, inArray: boolean): string {
  * depth-first order: own enumerable string keys in Object.keys order (symbol keys and non-enumerable
  * properties are not copied, so they do not count), a Map's entries in order (`<key i>` then `<value i>`
  * for entry i), a Set's items in order (`<item i>`). The root is `$`; e.g. `$.jobs[2].run`,
- * `$["a key"]<value 0>`. Cycles and shared objects are fine: each object is looked at once.
+ * `$["a key"]<value 0>`. An error is copied with its name, message, stack and, when it is an own data
+ * property, its cause: a member in the cause counts (`$.failed.cause`), its other own properties do not. An
+ * array's own properties other than its indexes are copied too (`$.jobs.run`). Cycles and shared objects
+ * are fine: each object is looked at once.
  */
 export function checkCloneable(value: unknown): CloneVerdict {
   // TODO: walk the value depth-first with a set of the objects already seen; report the first function,

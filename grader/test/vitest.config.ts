@@ -7,8 +7,9 @@ export default defineConfig({
     include: ["grader/test/**/*.test.ts"],
     pool: "forks",
     setupFiles: ["grader/test/setup.ts"],
-    // End-to-end tests grade whole folders, with their own (shorter) limits inside.
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    // A hang backstop, not a speed check: end-to-end tests grade whole folders (a class of 30 three times
+    // over), and on two loaded cores that takes minutes. Grading's own limits inside them stay short.
+    testTimeout: 10 * 60_000,
+    hookTimeout: 10 * 60_000,
   },
 });

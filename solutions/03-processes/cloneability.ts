@@ -33,7 +33,6 @@ function isOpaqueData(value: object): boolean {
   return (
     value instanceof Date ||
     value instanceof RegExp ||
-    value instanceof Error ||
     value instanceof Blob ||
     types.isAnyArrayBuffer(value) ||
     ArrayBuffer.isView(value) ||
@@ -65,7 +64,10 @@ function isUncloneableObject(value: object): boolean {
  * depth-first order: own enumerable string keys in Object.keys order (symbol keys and non-enumerable
  * properties are not copied, so they do not count), a Map's entries in order (`<key i>` then `<value i>`
  * for entry i), a Set's items in order (`<item i>`). The root is `$`; e.g. `$.jobs[2].run`,
- * `$["a key"]<value 0>`. Cycles and shared objects are fine: each object is looked at once.
+ * `$["a key"]<value 0>`. An error is copied with its name, message, stack and, when it is an own data
+ * property, its cause: a member in the cause counts (`$.failed.cause`), its other own properties do not. An
+ * array's own properties other than its indexes are copied too (`$.jobs.run`). Cycles and shared objects
+ * are fine: each object is looked at once.
  */
 export function checkCloneable(value: unknown): CloneVerdict {
   const seen = new Set<object>();
@@ -94,6 +96,11 @@ export function checkCloneable(value: unknown): CloneVerdict {
         i++;
       }
       return undefined;
+    }
+    if (types.isNativeError(member)) {
+      // Only its name, message, stack and an own data property `cause` are copied.
+      const cause = Object.getOwnPropertyDescriptor(member, "cause");
+      return cause && "value" in cause ? visit(cause.value, path + segment("cause", false)) : undefined;
     }
     if (isOpaqueData(member)) return undefined;
     // A plain object, an array or a class instance: its own enumerable properties are copied (getters run).
