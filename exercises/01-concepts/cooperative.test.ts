@@ -124,10 +124,12 @@ describe("runCooperatively", () => {
     const timer = setTimeout(() => {
       fired = true;
       stepsWhenFired = step;
-    }, 5);
-    // Work that runs until the timer has fired, or gives up after far more steps than needed.
+    }, 1);
+    // Work that runs until the timer has fired, or gives up after far more steps than one millisecond
+    // holds on any machine (a step costs at least tens of nanoseconds): the cap, not the clock, ends work
+    // that never lets the timer in, so that mistake fails the same way on a fast machine and a loaded one.
     function* work() {
-      while (!fired && step < 5_000_000) {
+      while (!fired && step < 200_000) {
         step++;
         yield;
       }
@@ -136,7 +138,7 @@ describe("runCooperatively", () => {
     try {
       expect(
         await resolutionOf(runCooperatively(work(), { stepsPerSlice: 50 })),
-        "a 5 ms timer fires while the work runs, between its slices",
+        "a 1 ms timer fires while the work runs, between its slices",
       ).toBe(true);
     } finally {
       clearTimeout(timer);
