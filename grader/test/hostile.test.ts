@@ -245,4 +245,35 @@ describe("reproducible grading", () => {
     expect(first.exercises.some((e) => e.status !== "passed")).toBe(true);
     expect(withoutTimes(second)).toEqual(withoutTimes(first));
   });
+
+  it("gives the same verdict and score to every test twice in chapters 2–5, where timing is part of the mistake", async () => {
+    // One mistake per chapter whose failure involves timing: completion order, a pool torn down early, a
+    // racy increment of shared memory, an ack sent before the work. How much a race loses may differ
+    // between runs; which tests fail, and the score, may not.
+    const picks: Array<[string, string]> = [
+      ["02-coroutines/map-concurrent", "completion-order"],
+      ["03-processes/pool", "close-is-terminate"],
+      ["04-threads/counters", "plain-increment"],
+      ["05-distributed/task-queue", "always-acks-early"],
+    ];
+    const dir = solutionsCopy();
+    const chosen = picks.map(([id, name]) => {
+      const exercise = exercises.find((e) => e.id === id)!;
+      const mutant = exercise.mutants.find((m) => m.file.endsWith(`/${name}.diff`))!;
+      materializeMutant(exercise, mutant, dir);
+      return exercise;
+    });
+    const verdicts = (report: Report) =>
+      report.exercises.map((e) => ({
+        id: e.id,
+        status: e.status,
+        score: e.score,
+        tests: e.tests.map((t) => `${t.status} ${t.name}`),
+      }));
+    const target = { root: dir };
+    const first = await grade(course, { target, exercises: chosen, seed: course.grading.seed });
+    const second = await grade(course, { target, exercises: chosen, seed: course.grading.seed });
+    expect(first.exercises.every((e) => e.status !== "passed")).toBe(true);
+    expect(verdicts(second)).toEqual(verdicts(first));
+  });
 });
