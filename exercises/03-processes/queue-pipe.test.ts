@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { eventually as eventuallyWithin, scaledWait, withDeadline } from "../../grader/harness/deadline.ts";
 import { learnerModule } from "../../grader/harness/learner.ts";
+import { watchTimers } from "../../grader/harness/timers.ts";
 import {
   type Connection,
   connect,
@@ -264,6 +265,41 @@ describe("pipe", () => {
         ],
       },
     );
+  });
+
+  it("a waiting recv listens instead of polling, and a recv served in time clears its timer", async () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const [a, b] = newPipe<number>();
+    // A recv with nothing to receive for 200 ms: a listener makes no timers meanwhile; a poll makes one a look.
+    const waiting = outcome(b.recv());
+    const idle = watchTimers();
+    await sleep(200);
+    idle.stop();
+    a.send(1);
+    expect(await within(waiting, "recv() once a value was sent"), "the value sent while recv waited").toEqual(
+      {
+        value: 1,
+      },
+    );
+    expect(
+      idle.created(),
+      `while one recv waited 200 ms for a value, ${idle.created()} timers or immediates were made: a recv that looks again and again spins; listen to the port's 'message' while a recv waits`,
+    ).toBeLessThanOrEqual(5);
+
+    // A recv(60000) served at once: its 60 s timer must go with it, or it keeps the thread alive for a minute.
+    const timed = watchTimers();
+    const served = b.recv(60_000);
+    a.send(2);
+    const value = await served;
+    const left = timed.live();
+    expect(value, "the value sent while recv(60000) waited").toBe(2);
+    await sleep(20);
+    const stillRunning = timed.stillLive(left).length;
+    timed.stop();
+    expect(
+      stillRunning,
+      "recv(60000) was served, but its timer is still running: clear it when the value arrives, or it keeps the thread alive",
+    ).toBe(0);
   });
 
   it("after close, recv rejects and send throws on that end; closing twice is harmless", async () => {

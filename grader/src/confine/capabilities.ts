@@ -25,6 +25,8 @@ const BUILTIN_MEMBERS: Readonly<Record<string, readonly string[]>> = {
   ],
   "node:timers/promises": ["setTimeout", "setImmediate", "setInterval"],
   "node:fs": ["createReadStream", "createWriteStream"],
+  // Waiting for a stream to end, or joining streams, as Node code usually does around file streams.
+  "node:stream/promises": ["finished", "pipeline"],
   "node:process": ["stdout", "stderr", "nextTick", "pid"],
 };
 

@@ -5,8 +5,9 @@
  * course's own small objects (not Node's, which link to every other timer of the process), a console
  * that prints copies, the clock and randomness of the start compartment, shared memory, the few web
  * classes an exercise's code may build (URL, AbortController), and a `process` with only `nextTick` and
- * `pid`. Not the process itself, no `Buffer`, no `require` of its own: a learner module reaches other
- * modules only through the `require` it is given.
+ * `pid`, and Buffer, TextEncoder and TextDecoder behind the membrane like every other class. Not the process
+ * itself, no `require` of its own: a learner module reaches other modules only through the `require` it is
+ * given.
  */
 import type { Membrane } from "./membrane.ts";
 
@@ -121,6 +122,10 @@ function hostGlobals(membrane: Membrane): Record<string, unknown> {
     },
     URL,
     URLSearchParams,
+    // Text and bytes, as Node code handles them: Buffer's own results cross as copies (plain bytes).
+    Buffer,
+    TextEncoder,
+    TextDecoder,
     // Classes a learner's code may test values against (03-processes/cloneability), or use.
     WeakRef,
     FinalizationRegistry,
