@@ -67,11 +67,30 @@ describe("a learner module's compartment", () => {
     const { probe } = learner<{ probe: () => [string[], string[]] }>(`
       export function probe(): [string[], string[]] {
         const g = globalThis as Record<string, unknown>;
-        const found = ["require", "module", "Buffer", "expect", "vi", "__vitest_worker__", "global"]
+        const found = ["require", "module", "expect", "vi", "__vitest_worker__", "global"]
           .filter((name) => g[name] !== undefined);
         return [found, Reflect.ownKeys(g.process as object).map(String).sort()];
       }`);
     expect(probe()).toEqual([[], ["nextTick", "pid"]]);
+  });
+
+  it("has Buffer behind the membrane: its answers cross as copies, and it cannot be changed", () => {
+    const { bytes } = learner<{ bytes: () => [number, string, boolean, string[]] }>(`
+      export function bytes(): [number, string, boolean, string[]] {
+        const refused: string[] = [];
+        const b = Buffer as unknown as Record<string, unknown>;
+        try { b.poolSize = 0; } catch { refused.push("poolSize"); }
+        try { (b.prototype as Record<string, unknown>).toString = () => "mine"; } catch { refused.push("prototype"); }
+        const made = Buffer.from("hé");
+        return [Buffer.byteLength("hé"), Object.prototype.toString.call(made), made instanceof Uint8Array, refused];
+      }`);
+    const [length, kind, isBytes, refused] = bytes();
+    expect(length).toBe(3);
+    expect(kind).toBe("[object Uint8Array]");
+    expect(isBytes).toBe(true);
+    expect(refused).toEqual(["poolSize", "prototype"]);
+    expect(Buffer.poolSize).toBeGreaterThan(0);
+    expect(Buffer.from("x").toString()).toBe("x");
   });
 
   it("cannot reach the tests' global object through the Function constructor", () => {
