@@ -181,6 +181,23 @@ describe("createLockServer", () => {
       "a child that exited while waiting must not be granted the lock: each of its waiting acquires is dropped",
     ).toEqual([]);
     expect(c.grants, "when the holder exits, the next live waiter gets the lock").toEqual([0]);
+
+    // A holder that also waits in line (an acquire of its own after the one it holds) loses both at its exit.
+    const again = server();
+    const [d, e] = ["d", "e"].map((n) => new FakeChild(n)) as [FakeChild, FakeChild];
+    for (const child of [d, e]) again.attach(child);
+    d.acquire();
+    d.acquire();
+    e.acquire();
+    d.exit();
+    expect(
+      d.grants,
+      "a child that exited holding the lock and waiting for it again must not be granted it again: drop its waiting acquires first",
+    ).toEqual([0]);
+    expect(
+      e.grants,
+      "once the holder that also waited has exited, the next live waiter gets the lock",
+    ).toEqual([0]);
   });
 
   it("ignores the child's other messages", () => {
