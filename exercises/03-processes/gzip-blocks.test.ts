@@ -436,4 +436,37 @@ describe("compressFile", () => {
       );
     }
   });
+
+  it("rejects when the input cannot be read or the output cannot be written", async () => {
+    const dir = folderForLearner("gzip-blocks-");
+    folders.push(dir);
+    const input = path.join(dir, "input.txt");
+    const output = path.join(dir, "output.gz");
+    writeFileSync(input, Buffer.from("to be compressed, ".repeat(1000)));
+    const nowhere = path.join(dir, "no-such-folder", "output.gz");
+    const refused = await withDeadline(
+      compressFile(standInPool([0]).pool, input, nowhere).then(
+        () => "resolved",
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      ),
+      scaledWait(10_000),
+      "compressFile into a folder that does not exist",
+    );
+    expect(
+      refused,
+      "compressFile into a folder that does not exist should reject with the write stream's error",
+    ).toMatch(/ENOENT/);
+    const missing = await withDeadline(
+      compressFile(standInPool([0]).pool, path.join(dir, "no-such-input.txt"), output).then(
+        () => "resolved",
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      ),
+      scaledWait(10_000),
+      "compressFile of a file that does not exist",
+    );
+    expect(
+      missing,
+      "compressFile of a file that does not exist should reject with the read stream's error",
+    ).toMatch(/ENOENT/);
+  });
 });

@@ -233,7 +233,8 @@ describe("startSpinner", () => {
           `with text ${JSON.stringify(text)} and frames ${JSON.stringify(frames)}`,
         );
       }),
-      { numRuns: 4 },
+      // Frames of several characters and of different lengths: whichever comes last, its erase is as wide.
+      { numRuns: 4, examples: [["a b", ["....", "..", "..."], 10]] },
     );
   });
 
@@ -330,6 +331,10 @@ describe("startSpinner", () => {
     const after = seen.text();
     await sleep(100);
     expect(seen.text().length - after.length, "nothing may be written after stop() resolves").toBe(0);
+    expect(
+      seen.out.writableEnded,
+      "stop() ended `out`, which belongs to the caller: pass the child's output on without ending it (pipe(out, { end: false }), or write each chunk)",
+    ).toBe(false);
   });
 
   it("keeps turning while this thread is busy computing", async () => {

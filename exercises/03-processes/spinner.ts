@@ -26,6 +26,7 @@ export interface Spinner {
  * Start a spinner in a child process: each frame is written as text + frame followed by "\b" repeated to
  * its length. Resolves once the first frame is written. After stop() resolves nothing more is written,
  * except one erase of the last frame (spaces of its length, then as many "\b"), and the child has exited.
+ * `out` stays open: it is the caller's (process.stderr by default), to write more to or to end.
  * Rejects with a RangeError for an empty list of frames or an intervalMs that is not positive.
  */
 export async function startSpinner(options: SpinnerOptions = {}): Promise<Spinner> {

@@ -84,7 +84,10 @@ export async function compressBlocks(
   }
 }
 
-/** Compress the file `input` into `output` with compressBlocks; resolves with the number of blocks. */
+/**
+ * Compress the file `input` into `output` with compressBlocks; resolves with the number of blocks. Rejects
+ * if `input` cannot be read or `output` cannot be written.
+ */
 export async function compressFile(
   pool: Pool,
   input: string,
