@@ -158,6 +158,22 @@ describe("Semaphore", () => {
       }),
       { numRuns: 150 },
     );
+
+    // A handle the semaphore did not make: its count is the Int32 at byte 8 of a buffer holding other data.
+    const shared = new SharedArrayBuffer(16);
+    const words = new Int32Array(shared);
+    words.set([7, 0, 3, 9]);
+    const placed = Semaphore.attach({ buffer: shared, byteOffset: 8 });
+    expect(
+      placed.available,
+      "attached with byteOffset 8, where the count 3 is: a handle says where the count lives",
+    ).toBe(3);
+    expect(placed.handle.byteOffset, "the handle of a semaphore attached at byte 8").toBe(8);
+    expect(placed.tryAcquire(), "tryAcquire on 3 permits").toBe(true);
+    expect(
+      [...words],
+      "tryAcquire should take one permit at byte 8 and touch nothing else of the buffer",
+    ).toEqual([7, 0, 2, 9]);
   });
 
   it("never lets more threads hold it than it has permits, under every schedule tried", async () => {

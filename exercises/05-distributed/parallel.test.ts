@@ -56,6 +56,11 @@ describe("blockRange", () => {
           covered,
           `blockRange(${n}, ${size}, r) for r = 0..${size - 1} gave ${JSON.stringify(blocks)}: together, in rank order, the blocks must be exactly 0..${n - 1}`,
         ).toEqual(Array.from({ length: n }, (_, i) => i));
+        const starts = blocks.map(({ start }) => start);
+        expect(
+          starts,
+          `blockRange(${n}, ${size}, r) gave ${JSON.stringify(blocks)}: in rank order, each block (an empty one too) starts where the one before it ends`,
+        ).toEqual(blocks.map((_, r) => (r === 0 ? 0 : blocks[r - 1]!.end)));
         const lengths = blocks.map(({ start, end }) => end - start);
         expect(
           Math.max(...lengths) - Math.min(...lengths),

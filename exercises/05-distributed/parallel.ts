@@ -19,8 +19,9 @@ export interface Collectives {
 }
 
 /**
- * Rank `rank`'s share of the indices 0..n-1: the block start..end-1. Blocks are in rank order, cover every
- * index exactly once, and their lengths differ by at most one (the first n % size ranks take one more).
+ * Rank `rank`'s share of the indices 0..n-1: the block start..end-1. Blocks are in rank order (each starts
+ * where the one before it ends, an empty one too), cover every index exactly once, and their lengths differ
+ * by at most one (the first n % size ranks take one more).
  */
 export function blockRange(n: number, size: number, rank: number): { start: number; end: number } {
   // TODO: base = floor(n / size); the first n % size ranks take one more.
