@@ -54,6 +54,15 @@ describe("Table", () => {
       expect(() => table.pickUp(seat), `pickUp(${seat}) at a table for 3`).toThrow(RangeError);
       expect(() => table.putDown(seat), `putDown(${seat}) at a table for 3`).toThrow(RangeError);
     }
+    // A refused call changes nothing: no footman's place or fork is kept, so everyone still eats in turn. At
+    // a table for 2 the footman has one place: one kept by a refused call would leave nobody able to eat.
+    const pair = Table.create(2, sequentialAtomics({ disguised: true }));
+    for (const seat of [2, -1])
+      expect(() => pair.pickUp(seat), `pickUp(${seat}) at a table for 2`).toThrow(RangeError);
+    for (const seat of [0, 1, 0]) {
+      pair.pickUp(seat);
+      pair.putDown(seat);
+    }
   });
 
   it("lets each philosopher in turn eat when nobody else is at the table", () => {
