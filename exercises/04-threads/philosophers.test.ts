@@ -59,10 +59,12 @@ describe("Table", () => {
     const pair = Table.create(2, sequentialAtomics({ disguised: true }));
     for (const seat of [2, -1])
       expect(() => pair.pickUp(seat), `pickUp(${seat}) at a table for 2`).toThrow(RangeError);
-    for (const seat of [0, 1, 0]) {
-      pair.pickUp(seat);
-      pair.putDown(seat);
-    }
+    expect(() => {
+      for (const seat of [0, 1, 0]) {
+        pair.pickUp(seat);
+        pair.putDown(seat);
+      }
+    }, "after pickUp(2) and pickUp(-1) were refused at a table for 2, philosophers 0 and 1 should eat in turn: a refused call must keep no footman's place and no fork").not.toThrow();
   });
 
   it("lets each philosopher in turn eat when nobody else is at the table", () => {
