@@ -139,6 +139,21 @@ describe("createBroker", () => {
           model.queue,
         );
       }),
+      // A lost worker that held three tasks, another worker's task between them: back in front, oldest first.
+      {
+        examples: [
+          [
+            [
+              ...Array.from({ length: 5 }, () => new Publish()),
+              new Reserve("w1"),
+              new Reserve("w2"),
+              new Reserve("w1"),
+              new Reserve("w1"),
+              new Lose("w1"),
+            ],
+          ],
+        ],
+      },
     );
   });
 });
