@@ -45,7 +45,8 @@ export function takeTicket(cells: Int32Array, index: number, atomics: AtomicsLik
 
 /**
  * Make `cells[index]` at least `value` ("the highest seen so far"), never lowering it; return what it
- * held just before. Other threads may raise it at the same time: the highest offer must win.
+ * held just before. An offer that is not above what the cell holds, NaN among them, leaves it as it is.
+ * Other threads may raise it at the same time: the highest offer must win.
  */
 export function raiseTo(
   cells: Int32Array,

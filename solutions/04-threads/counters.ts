@@ -43,7 +43,8 @@ export function takeTicket(cells: Int32Array, index: number, atomics: AtomicsLik
 
 /**
  * Make `cells[index]` at least `value` ("the highest seen so far"), never lowering it; return what it
- * held just before. Other threads may raise it at the same time: the highest offer must win.
+ * held just before. An offer that is not above what the cell holds, NaN among them, leaves it as it is.
+ * Other threads may raise it at the same time: the highest offer must win.
  */
 export function raiseTo(
   cells: Int32Array,
@@ -53,7 +54,8 @@ export function raiseTo(
 ): number {
   for (;;) {
     const seen = atomics.load(cells, index);
-    if (seen >= value) return seen;
+    // Not above what is there (NaN is above nothing): no offer at all.
+    if (!(value > seen)) return seen;
     // Write only if nobody changed it since we looked; otherwise look again.
     if (atomics.compareExchange(cells, index, seen, value) === seen) return seen;
   }
