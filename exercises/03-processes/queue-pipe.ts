@@ -47,7 +47,8 @@ export function connect<T>(port: MessagePort): Connection<T> {
   // TODO: keep the recvs that wait, first in, first out. A value already here (receiveMessageOnPort)
   //       goes at once; otherwise listen to the port's 'message' only while a recv waits, so an idle
   //       connection keeps nothing alive. A recv that times out must leave the line, or it swallows the
-  //       next value. Watch the port's 'close' to learn that the other end closed.
+  //       next value. Watch the port's 'close' to learn that the other end closed; after 'close' the port
+  //       has delivered everything, so never call receiveMessageOnPort on it again (Node 20 can crash).
   //       See chapters/03-processes/README.md#a-queue-and-a-pipe-between-workers
   throw new Error("TODO: connect is not implemented yet");
 }
