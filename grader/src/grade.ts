@@ -209,6 +209,24 @@ export function locateLearnerFiles(exercise: Exercise, target: Target): Evidence
   });
 }
 
+/** The report of one run of an exercise's tests on its own (a replay, a test run alone): no type-check. */
+export function scoreOneRun(
+  course: Course,
+  exercise: Exercise,
+  target: Target,
+  run: IsolatedRun,
+  timeoutMs: number,
+): ExerciseReport {
+  return scoreExercise({
+    exercise,
+    chapter: chapterOf(course, exercise).id,
+    learnerFiles: locateLearnerFiles(exercise, target),
+    diagnostics: [],
+    runs: [run],
+    timeoutMs,
+  });
+}
+
 /** Runs of one exercise at most, counting the re-runs around tests that hung. */
 const MAX_RUNS = 4;
 

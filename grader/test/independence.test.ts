@@ -7,13 +7,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { grade, locateLearnerFiles } from "../src/grade.ts";
-import { allExercises, chapterOf, type Exercise, loadCourse, solutionOf } from "../src/manifest.ts";
+import { grade, scoreOneRun } from "../src/grade.ts";
+import { allExercises, type Exercise, loadCourse, solutionOf } from "../src/manifest.ts";
 import { materializeMutant } from "../src/mutants.ts";
 import { fromRoot } from "../src/paths.ts";
 import { runIsolated } from "../src/run/isolate.ts";
 import { detectSandbox } from "../src/run/sandbox.ts";
-import { scoreExercise, vitestTestName } from "../src/score.ts";
+import { vitestTestName } from "../src/score.ts";
 
 const course = loadCourse();
 const folders: string[] = [];
@@ -56,14 +56,7 @@ async function aloneFails(exercise: Exercise, root: string, test: string): Promi
     sandbox: detectSandbox().kind,
     skip: Object.keys(exercise.tests).filter((name) => name !== vitestTestName(test)),
   });
-  const report = scoreExercise({
-    exercise,
-    chapter: chapterOf(course, exercise).id,
-    learnerFiles: locateLearnerFiles(exercise, target),
-    diagnostics: [],
-    runs: [run],
-    timeoutMs,
-  });
+  const report = scoreOneRun(course, exercise, target, run, timeoutMs);
   const alone = report.tests.find((t) => t.name === test);
   // A skipped test is reported as failed with the output "skipped": that would prove nothing.
   if (alone?.output === "skipped") throw new Error(`${test} did not run alone: it was skipped`);

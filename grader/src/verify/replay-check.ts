@@ -3,13 +3,13 @@
  * the same way. This is what makes "one line replays a failure" a promise the course keeps.
  */
 
-import { locateLearnerFiles } from "../grade.ts";
-import { type Course, chapterOf, type Exercise, shortName } from "../manifest.ts";
+import { scoreOneRun } from "../grade.ts";
+import { type Course, type Exercise, shortName } from "../manifest.ts";
 import { fromRoot } from "../paths.ts";
 import { counterexampleOf, decodeReplay, parseReplayLine } from "../replay.ts";
 import { runIsolated } from "../run/isolate.ts";
 import type { SandboxKind } from "../run/sandbox.ts";
-import { type ExerciseReport, headline, scoreExercise } from "../score.ts";
+import { type ExerciseReport, headline } from "../score.ts";
 import { normaliseMessage } from "../signatures.ts";
 import type { Target } from "../target.ts";
 import { TEST_TIMEOUT_MS } from "../vitest/env.ts";
@@ -50,14 +50,9 @@ export async function replayFirstFailure(
     sandbox: options.sandbox,
     replay,
   });
-  const again = scoreExercise({
-    exercise,
-    chapter: chapterOf(course, exercise).id,
-    learnerFiles: locateLearnerFiles(exercise, target),
-    diagnostics: [],
-    runs: [run],
-    timeoutMs,
-  }).tests.find((t) => t.name === first.name);
+  const again = scoreOneRun(course, exercise, target, run, timeoutMs).tests.find(
+    (t) => t.name === first.name,
+  );
   if (again?.status !== "failed" || again.output === "skipped")
     return {
       kind: "different",
